@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { CAPABILITIES } from '../core/events.js';
+import { MAX_SITE_NUMBER } from '../core/ids.js';
+
+/**
+ * The one configuration schema. Every key has a default unless a site must choose it.
+ * Loaded from a YAML/JSON file plus `HOPGATE__A__B=value` environment overrides, validated
+ * at start-up (errors name the key), then deep-frozen and passed down.
+ */
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+
+const redisEndpoint = z
+  .object({
+    /** @defaultValue `127.0.0.1` */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** @defaultValue `6379` */
+    port: port.default(6379),
+    db: z.number().int().min(0).max(15).default(0),
+    password: z.string().optional(),
+    /** Prefix of every key hopgate writes, so several sites or test runs share a server. */
+    keyPrefix: z.string().default('hg:'),
+    /** Per-command timeout; a slow Redis marks figures stale instead of slowing check-ins. */
+    commandTimeoutMs: positiveInt.default(250),
+    connectTimeoutMs: positiveInt.default(1000),
+  })
+  .strict();
+
+const apiKey = z
+  .object({
+    /** Client id: scopes idempotency keys and rate limits; appears in logs, never the key. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/, 'must be 1–32 of a-z 0-9 _ . -'),
+    role: z.enum(['client', 'admin']),
+    /** Hex SHA-256 of the key (`hopgate keys create` prints it). The key itself is never stored. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
+  })
+  .strict();
+
+const peer = z
+  .object({
+    siteId: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/),
+    url: z.string().url(),
+    /** Shared secret for HMAC-SHA256 request signing between this pair of sites. */
+    secret: z.string().min(32, 'must be at least 32 characters'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** Short site name, e.g. `nbo`; appears in check-in replies and metrics. */
+    siteId: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be 1–16 of a-z 0-9 - starting with a letter'),
+    /** 0..1023, unique per site; embedded in check-in ids. */
+    siteNumber: z.number().int().min(0).max(MAX_SITE_NUMBER),
+    /** What this site does. Exactly one site of a deployment holds `points`. */
+    capabilities: z
+      .array(z.enum(CAPABILITIES as unknown as [string, ...string[]]))
+      .min(1)
+      .default(['checkin', 'ussd', 'sms', 'points', 'notify']),
+    /** IANA zone of the site's subscribers: decides "the same day" for rewards and streaks. */
+    timeZone: z
+      .string()
+      .default('UTC')
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Africa/Nairobi'),
+    /** Country calling code prefixed to national-form numbers (`0712…` → `+254712…`). */
+    defaultCountryCode: z.string().regex(/^[1-9][0-9]{0,2}$/, 'must be 1–3 digits').default('254'),
+    http: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        /** @defaultValue `8080`; 0 picks a free port (tests). */
+        port: port.default(8080),
+        /** Refuse to share the port with another process (uWS sets SO_REUSEPORT otherwise). */
+        exclusivePort: z.boolean().default(true),
+        /** @defaultValue 16 KiB */
+        maxBodyBytes: positiveInt.max(1 << 20).default(16 * 1024),
+        /** Requests not answered by then get 504. */
+        requestDeadlineMs: positiveInt.default(1000),
+        /** Seconds given to in-flight work on SIGTERM before connections are cut. */
+        drainTimeoutMs: positiveInt.default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    mysql: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(3306),
+        socketPath: z.string().optional(),
+        user: z.string().default('root'),
+        password: z.string().default(''),
+        database: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).default('hopgate'),
+        /** Connections of the main thread (writer + reads). */
+        connectionLimit: positiveInt.default(8),
+        /** Bound on queued queries; past it, callers fail fast instead of queueing forever. */
+        queueLimit: positiveInt.default(2000),
+        connectTimeoutMs: positiveInt.default(2000),
+        queryTimeoutMs: positiveInt.default(3000),
+      })
+      .strict()
+      .prefault({}),
+    redis: z
+      .object({
+        /** Read-write: USSD sessions, idempotency replies, rate limits, caches. */
+        local: redisEndpoint.prefault({}),
+        /** Points read model: the master at the points site, a replica elsewhere. */
+        readModel: redisEndpoint.prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    writer: z
+      .object({
+        /** Longest a check-in waits for companions before its batch is written. */
+        maxWaitMs: z.number().min(0).max(50).default(1),
+        /** Rows per transaction. */
+        maxBatchRows: positiveInt.max(5000).default(256),
+        /** Transactions in flight at once (each on its own connection). */
+        maxConcurrentBatches: positiveInt.max(32).default(4),
+        /** Check-ins waiting to be written; past it, new ones get 503 at once. */
+        maxQueuedRows: positiveInt.default(20_000),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        apiKeys: z.array(apiKey).default([]),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        /** Requests per second per API client (token bucket, per process). */
+        clientRatePerSec: positiveInt.default(50_000),
+        clientBurst: positiveInt.default(100_000),
+      })
+      .strict()
+      .prefault({}),
+    peers: z.array(peer).default([]),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

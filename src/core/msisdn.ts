@@ -1,0 +1,31 @@
+import { err, ok, type Result } from './result.js';
+
+/**
+ * Normalises a subscriber number to E.164 without the plus sign's ambiguity:
+ * the result always starts with `+` followed by 8–15 digits.
+ *
+ * Accepted inputs: `+254712345678`, `254712345678`, `00254712345678`, and national forms
+ * `0712345678` / `712345678` (prefixed with `defaultCountryCode`). Spaces, dashes, dots and
+ * parentheses are ignored, as operators' systems format numbers in all of these ways.
+ */
+export function normaliseMsisdn(raw: unknown, defaultCountryCode: string): Result<string, string> {
+  if (typeof raw !== 'string' && typeof raw !== 'number') return err('msisdn must be a string');
+  let s = String(raw).trim();
+  if (s.length === 0 || s.length > 32) return err('msisdn must be 1–32 characters');
+  s = s.replace(/[\s\-.()]/g, '');
+  let international: boolean;
+  if (s.startsWith('+')) {
+    s = s.slice(1);
+    international = true;
+  } else if (s.startsWith('00')) {
+    s = s.slice(2);
+    international = true;
+  } else {
+    international = s.startsWith(defaultCountryCode) && s.length > 10;
+  }
+  if (!/^[0-9]+$/.test(s)) return err('msisdn must contain only digits');
+  if (!international) s = defaultCountryCode + s.replace(/^0+/, '');
+  if (s.startsWith('0')) return err('msisdn country code cannot start with 0');
+  if (s.length < 8 || s.length > 15) return err('msisdn must have 8–15 digits in E.164 form');
+  return ok('+' + s);
+}
