@@ -1,6 +1,6 @@
 /** Venues, users, check-ins and the durable record of the work each check-in owes. */
 export const up = [
-  `CREATE TABLE venues (
+  `CREATE TABLE IF NOT EXISTS venues (
      id VARCHAR(32) NOT NULL PRIMARY KEY,
      code VARCHAR(16) NULL,
      name VARCHAR(120) NOT NULL,
@@ -11,7 +11,7 @@ export const up = [
      UNIQUE KEY uq_venues_code (code),
      KEY ix_venues_updated (updated_at)
    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
-  `CREATE TABLE users (
+  `CREATE TABLE IF NOT EXISTS users (
      msisdn VARCHAR(16) NOT NULL PRIMARY KEY,
      home_site VARCHAR(16) NOT NULL,
      city VARCHAR(64) NULL,
@@ -21,7 +21,7 @@ export const up = [
      updated_at BIGINT NOT NULL
    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
   // Check-ins are immutable. (client_id, request_key) enforces idempotency across processes.
-  `CREATE TABLE checkins (
+  `CREATE TABLE IF NOT EXISTS checkins (
      id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
      msisdn VARCHAR(16) NOT NULL,
      venue_id VARCHAR(32) NOT NULL,
@@ -38,7 +38,7 @@ export const up = [
      KEY ix_checkins_venue_day (venue_id, day)
    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
   // First check-in of a user at a venue on a local day wins the reward: the primary key decides.
-  `CREATE TABLE reward_days (
+  `CREATE TABLE IF NOT EXISTS reward_days (
      msisdn VARCHAR(16) NOT NULL,
      venue_id VARCHAR(32) NOT NULL,
      day DATE NOT NULL,
@@ -48,7 +48,7 @@ export const up = [
    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
   // One row per check-in: a bit per post-processing event owed here (core/events.ts).
   // pending = owed bits not yet done; dead = bits parked after too many attempts.
-  `CREATE TABLE checkin_work (
+  `CREATE TABLE IF NOT EXISTS checkin_work (
      checkin_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
      owed TINYINT UNSIGNED NOT NULL,
      pending TINYINT UNSIGNED NOT NULL,
@@ -61,7 +61,7 @@ export const up = [
    ) ENGINE=InnoDB`,
   // Replication owed: a row per (peer, check-in), deleted when the peer acknowledges.
   // Per-peer rows avoid the "last id seen" cursor that skips rows committed out of id order.
-  `CREATE TABLE sync_outbox (
+  `CREATE TABLE IF NOT EXISTS sync_outbox (
      peer VARCHAR(16) NOT NULL,
      checkin_id BIGINT UNSIGNED NOT NULL,
      attempts SMALLINT UNSIGNED NOT NULL DEFAULT 0,
