@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { CAPABILITIES } from '../core/events.js';
 import { MAX_SITE_NUMBER } from '../core/ids.js';
+import { pointsConfigSchema } from '../core/points-config.js';
+import { notifyConfigSchema } from '../notify/notify-config.js';
+import { poolConfigSchema } from '../workers/pool-config.js';
 
 /**
  * The one configuration schema. Every key has a default unless a site must choose it.
@@ -140,6 +143,12 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Post-processing pool, dispatcher and retry policy (workers/pool-config.ts). */
+    pool: poolConfigSchema.prefault({}),
+    /** Points rules and skipper window (core/points-config.ts). */
+    points: pointsConfigSchema.prefault({}),
+    /** Subscriber notifications (notify/notify-config.ts). */
+    notify: notifyConfigSchema.prefault({}),
     peers: z.array(peer).default([]),
     log: z
       .object({
