@@ -1,0 +1,61 @@
+import { EVENT_BIT } from '../../core/events.js';
+import { checkInConfirmation } from '../../core/notification-texts.js';
+import type { NotificationRow } from '../notification-outbox.js';
+import { clearPending } from '../sql.js';
+import type { WorkerContext } from '../worker-context.js';
+import type { HandlerFailure, HandlerOutcome, WorkItem } from '../work-item.js';
+import type { EventHandler } from './handler.js';
+
+const BIT = EVENT_BIT['notify.user'];
+
+/**
+ * Confirms the check-in to the subscriber. The message goes into the notification outbox
+ * (one row per check-in: a second run keeps the first text) and is sent through the
+ * outbox's claim, so it leaves at most once; the bit is cleared once it is sent. Where
+ * points run here, the text carries the points and total (the runner orders this event
+ * after points.award).
+ */
+export const notifyUser: EventHandler = {
+  event: 'notify.user',
+  after: ['points.award'],
+  async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
+    const ids = items.map((i) => i.id);
+    const earned = new Map<string, number>();
+    const totals = new Map<string, number>();
+    if (ctx.pointsHere) {
+      const [p] = await ctx.mysql.query(
+        'SELECT CAST(checkin_id AS CHAR) AS id, SUM(points) AS p FROM points_ledger WHERE checkin_id IN (?) GROUP BY checkin_id',
+        [ids],
+      );
+      for (const r of p as Array<{ id: string; p: string | number }>) earned.set(r.id, Number(r.p));
+      const [t] = await ctx.mysql.query('SELECT msisdn, total FROM user_totals WHERE msisdn IN (?)', [[...new Set(items.map((i) => i.msisdn))]]);
+      for (const r of t as Array<{ msisdn: string; total: string | number }>) totals.set(r.msisdn, Number(r.total));
+    }
+    const rows: NotificationRow[] = items.map((i) => ({
+      checkinId: i.id,
+      kind: 'checkin',
+      msisdn: i.msisdn,
+      text: checkInConfirmation({
+        venueName: i.venueName ?? i.venueId,
+        rewarded: i.rewarded,
+        points: ctx.pointsHere ? (earned.get(i.id) ?? 0) : null,
+        total: ctx.pointsHere ? (totals.get(i.msisdn) ?? 0) : null,
+      }),
+    }));
+    const now = Date.now();
+    await ctx.outbox.add(rows, now);
+    const outcome = await ctx.outbox.deliver(
+      ids.map((id) => [id, 'checkin'] as const),
+      now,
+    );
+    const done: string[] = [];
+    const failed: HandlerFailure[] = [];
+    for (const id of ids) {
+      const f = outcome.get(id);
+      if (f) failed.push({ id, ...f });
+      else done.push(id);
+    }
+    await clearPending(ctx.mysql, done, BIT);
+    return { done, failed };
+  },
+};

@@ -1,0 +1,202 @@
+import type { PoolConnection } from 'mysql2/promise';
+import { EVENT_BIT } from '../../core/events.js';
+import { readModelKeys } from '../../core/leaderboard.js';
+import { skipperGained } from '../../core/notification-texts.js';
+import { needsFullCount, pickSkipper, skipperWindow, standingInWindow, type SkipperStanding } from '../../core/skipper.js';
+import { TO_DAYS_EPOCH } from '../load-batch.js';
+import type { NotificationRow } from '../notification-outbox.js';
+import { execPipeline } from '../redis-exec.js';
+import { clearPending, lockPending, withTransaction } from '../sql.js';
+import type { WorkerContext } from '../worker-context.js';
+import type { HandlerFailure, HandlerOutcome, WorkItem } from '../work-item.js';
+import type { EventHandler } from './handler.js';
+
+const BIT = EVENT_BIT['skipper.evaluate'];
+
+interface VenueState {
+  msisdn: string | null;
+  days: number;
+  sinceMs: number;
+  evaluatedDay: number;
+}
+
+interface Evaluated {
+  readonly venueId: string;
+  readonly state: VenueState;
+}
+
+/**
+ * Re-evaluates the skipper of every venue with a rewarded check-in in the batch.
+ *
+ * 1. In one transaction (venue state rows locked): count the challengers' days and the
+ *    current skipper's over the window ending at the check-in's day (a full count of the
+ *    venue only when core/skipper.ts needsFullCount says so), store the new state and, on a
+ *    change, a `skipper` notification for the new holder — keyed by the triggering check-in,
+ *    so it exists once.
+ * 2. Write the venues' skipper hashes to the read model (absolute values: safe to repeat).
+ * 3. Send the outbox's skipper messages for the batch; only then clear the event's bit.
+ * A re-run re-evaluates (no change the second time), rewrites the hashes and sends what is
+ * still unsent: the effect is exactly once.
+ */
+export const skipperEvaluate: EventHandler = {
+  event: 'skipper.evaluate',
+  after: [],
+  async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
+    const ids = items.map((i) => i.id);
+    const { evaluated, owed } = await withTransaction(ctx.mysql, (conn) => evaluate(conn, items, ctx.config.points.skipperWindowDays));
+    if (evaluated.length > 0) await publish(ctx, evaluated);
+    const failed: HandlerFailure[] = [];
+    let done = ids;
+    if (owed.length > 0) {
+      const outcome = await ctx.outbox.deliver(
+        owed.map((id) => [id, 'skipper'] as const),
+        Date.now(),
+      );
+      const failedIds = new Set<string>();
+      for (const [id, f] of outcome) {
+        if (f !== null) {
+          failed.push({ id, ...f });
+          failedIds.add(id);
+        }
+      }
+      if (failedIds.size > 0) done = ids.filter((id) => !failedIds.has(id));
+    }
+    await clearPending(ctx.mysql, done, BIT);
+    return { done, failed };
+  },
+};
+
+async function evaluate(
+  conn: PoolConnection,
+  items: readonly WorkItem[],
+  windowDays: number,
+): Promise<{ evaluated: Evaluated[]; owed: string[] }> {
+  const owedSet = await lockPending(conn, items.map((i) => i.id), BIT);
+  const owed = items.filter((i) => owedSet.has(i.id));
+  const byVenue = new Map<string, WorkItem[]>();
+  for (const item of owed) {
+    if (!item.rewarded) continue;
+    const list = byVenue.get(item.venueId);
+    if (list) list.push(item);
+    else byVenue.set(item.venueId, [item]);
+  }
+  if (byVenue.size === 0) return { evaluated: [], owed: owed.map((i) => i.id) };
+  const venues = [...byVenue.keys()].sort();
+  const nowMs = Date.now();
+  const minDay = Math.min(...owed.map((i) => i.day));
+  // Rows must exist to be locked: placeholders for venues never evaluated.
+  await conn.query('INSERT IGNORE INTO skipper_state (venue_id, evaluated_day, updated_ms) VALUES ?', [
+    venues.map((v) => [v, '1970-01-01', nowMs]),
+  ]);
+  const [stateRows] = await conn.query(
+    `SELECT venue_id, msisdn, days, since_ms, TO_DAYS(evaluated_day) - ${TO_DAYS_EPOCH} AS d
+       FROM skipper_state WHERE venue_id IN (?) ORDER BY venue_id FOR UPDATE`,
+    [venues],
+  );
+  const states = new Map<string, VenueState>();
+  for (const r of stateRows as Array<{ venue_id: string; msisdn: string | null; days: number; since_ms: string; d: number | string }>) {
+    states.set(r.venue_id, { msisdn: r.msisdn, days: Number(r.days), sinceMs: Number(r.since_ms), evaluatedDay: Number(r.d) });
+  }
+  // Days of every challenger and current skipper at these venues, over the widest window needed.
+  const pairs = new Map<string, [string, string]>();
+  let maxDay = -Infinity;
+  for (const [venueId, list] of byVenue) {
+    for (const i of list) {
+      pairs.set(`${i.msisdn}\u0000${venueId}`, [i.msisdn, venueId]);
+      if (i.day > maxDay) maxDay = i.day;
+    }
+    const current = states.get(venueId)?.msisdn;
+    if (current) pairs.set(`${current}\u0000${venueId}`, [current, venueId]);
+  }
+  for (const s of states.values()) if (s.evaluatedDay > maxDay) maxDay = s.evaluatedDay;
+  const [dayRows] = await conn.query(
+    `SELECT msisdn, venue_id, TO_DAYS(day) - ${TO_DAYS_EPOCH} AS d FROM reward_days
+      WHERE (msisdn, venue_id) IN (?) AND day BETWEEN FROM_DAYS(?) AND FROM_DAYS(?)`,
+    [[...pairs.values()], minDay - windowDays + 1 + TO_DAYS_EPOCH, maxDay + TO_DAYS_EPOCH],
+  );
+  const daysOf = new Map<string, number[]>();
+  for (const r of dayRows as Array<{ msisdn: string; venue_id: string; d: number | string }>) {
+    const k = `${r.msisdn}\u0000${r.venue_id}`;
+    const list = daysOf.get(k);
+    if (list) list.push(Number(r.d));
+    else daysOf.set(k, [Number(r.d)]);
+  }
+
+  const evaluated: Evaluated[] = [];
+  const notifications: NotificationRow[] = [];
+  for (const venueId of venues) {
+    const list = byVenue.get(venueId)!;
+    const state = states.get(venueId) ?? { msisdn: null, days: 0, sinceMs: 0, evaluatedDay: 0 };
+    let endDay = state.evaluatedDay;
+    for (const i of list) if (i.day > endDay) endDay = i.day;
+    const window = skipperWindow(endDay, windowDays);
+    const standings = new Map<string, SkipperStanding>();
+    for (const i of list) {
+      if (!standings.has(i.msisdn)) standings.set(i.msisdn, standingInWindow(i.msisdn, daysOf.get(`${i.msisdn}\u0000${venueId}`) ?? [], window));
+    }
+    const currentDays = state.msisdn
+      ? (standings.get(state.msisdn) ?? standingInWindow(state.msisdn, daysOf.get(`${state.msisdn}\u0000${venueId}`) ?? [], window))
+      : null;
+    if (currentDays && state.msisdn) standings.set(state.msisdn, currentDays);
+    if (needsFullCount(state.msisdn, state.days, currentDays?.days ?? 0)) {
+      for (const s of await fullCount(conn, venueId, window.first, window.last)) {
+        if (!standings.has(s.msisdn)) standings.set(s.msisdn, s);
+      }
+    }
+    const best = pickSkipper(state.msisdn, [...standings.values()]);
+    const next: VenueState = { msisdn: best?.msisdn ?? null, days: best?.days ?? 0, sinceMs: state.sinceMs, evaluatedDay: endDay };
+    if (next.msisdn !== state.msisdn) {
+      // The trigger is the latest check-in of the new holder in this batch (else the latest at the venue).
+      const trigger = [...list].reverse().find((i) => i.msisdn === next.msisdn) ?? list[list.length - 1]!;
+      next.sinceMs = trigger.atMs;
+      if (next.msisdn !== null) {
+        notifications.push({
+          checkinId: trigger.id,
+          kind: 'skipper',
+          msisdn: next.msisdn,
+          text: skipperGained(trigger.venueName ?? venueId, next.days),
+        });
+      }
+    }
+    await conn.query('UPDATE skipper_state SET msisdn = ?, days = ?, since_ms = ?, evaluated_day = FROM_DAYS(?), updated_ms = ? WHERE venue_id = ?', [
+      next.msisdn,
+      next.days,
+      next.sinceMs,
+      next.evaluatedDay + TO_DAYS_EPOCH,
+      nowMs,
+      venueId,
+    ]);
+    evaluated.push({ venueId, state: next });
+  }
+  if (notifications.length > 0) {
+    await conn.query('INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, created_ms) VALUES ?', [
+      notifications.map((n) => [n.checkinId, n.kind, n.msisdn, n.text, nowMs]),
+    ]);
+  }
+  return { evaluated, owed: owed.map((i) => i.id) };
+}
+
+async function fullCount(conn: PoolConnection, venueId: string, first: number, last: number): Promise<SkipperStanding[]> {
+  const [rows] = await conn.query(
+    `SELECT msisdn, COUNT(*) AS days, MAX(TO_DAYS(day)) - ${TO_DAYS_EPOCH} AS last_day FROM reward_days
+      WHERE venue_id = ? AND day BETWEEN FROM_DAYS(?) AND FROM_DAYS(?)
+      GROUP BY msisdn ORDER BY days DESC, last_day ASC, msisdn ASC LIMIT 50`,
+    [venueId, first + TO_DAYS_EPOCH, last + TO_DAYS_EPOCH],
+  );
+  return (rows as Array<{ msisdn: string; days: number | string; last_day: number | string }>).map((r) => ({
+    msisdn: r.msisdn,
+    days: Number(r.days),
+    lastDay: Number(r.last_day),
+  }));
+}
+
+/** Skipper hashes in the read model: absolute values from MySQL, so writing twice is harmless. */
+async function publish(ctx: WorkerContext, evaluated: readonly Evaluated[]): Promise<void> {
+  const p = ctx.redis.pipeline();
+  for (const e of evaluated) {
+    const key = readModelKeys.skipper(e.venueId);
+    if (e.state.msisdn === null) p.del(key);
+    else p.hset(key, 'msisdn', e.state.msisdn, 'days', String(e.state.days), 'since', String(e.state.sinceMs));
+  }
+  await execPipeline(p);
+}

@@ -1,0 +1,50 @@
+import type { Pool, PoolConnection } from 'mysql2/promise';
+import { ALL_EVENTS_MASK } from '../core/events.js';
+
+const CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+/**
+ * Runs `fn` in a transaction; a deadlock or lock-wait timeout (two batches touching the same
+ * user or venue) is retried a few times before it counts as a failure.
+ */
+export async function withTransaction<T>(pool: Pool, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const conn = await pool.getConnection();
+    try {
+      await conn.query('START TRANSACTION');
+      const result = await fn(conn);
+      await conn.query('COMMIT');
+      return result;
+    } catch (e) {
+      await conn.query('ROLLBACK').catch(ignore);
+      const code = (e as { code?: string } | null)?.code;
+      if (attempt < 4 && code !== undefined && CONFLICT_CODES.has(code)) continue;
+      throw e;
+    } finally {
+      conn.release();
+    }
+  }
+}
+
+function ignore(): void {}
+
+/**
+ * Locks the work rows of `ids` whose `bit` is still pending and returns those ids. Inside a
+ * transaction this is the exactly-once guard of a MySQL-side handler: its effect and the
+ * clearing of its bit commit together, and a second run finds the bit cleared.
+ */
+export async function lockPending(conn: PoolConnection, ids: readonly string[], bit: number): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const [rows] = await conn.query(
+    `SELECT CAST(checkin_id AS CHAR) AS id FROM checkin_work
+      WHERE checkin_id IN (?) AND (pending & ${bit}) <> 0 ORDER BY checkin_id FOR UPDATE`,
+    [ids],
+  );
+  return new Set((rows as Array<{ id: string }>).map((r) => r.id));
+}
+
+/** Clears `bit` from the pending mask of `ids` (one statement for the batch). */
+export async function clearPending(db: Pool | PoolConnection, ids: readonly string[], bit: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(`UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~bit} WHERE checkin_id IN (?)`, [ids]);
+}

@@ -1,0 +1,34 @@
+import type { Channel } from '../core/checkin.js';
+
+/** A check-in with the events it still owes here, as the handlers see it. */
+export interface WorkItem {
+  readonly id: string;
+  /** Bits of events still pending; handlers clear their bit here as they complete. */
+  pending: number;
+  readonly attempts: number;
+  readonly committedMs: number;
+  readonly msisdn: string;
+  readonly venueId: string;
+  /** Null when the venue is unknown at this site (then points cannot be placed). */
+  readonly venueName: string | null;
+  readonly city: string | null;
+  readonly channel: Channel;
+  readonly site: string;
+  readonly atMs: number;
+  /** Local day of the check-in as a day number (core/time.ts) and as `YYYY-MM-DD`. */
+  readonly day: number;
+  readonly dayIso: string;
+  readonly rewarded: boolean;
+}
+
+/** Outcome of one handler over a batch: each item either done or failed with a code. */
+export interface HandlerFailure {
+  readonly id: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface HandlerOutcome {
+  readonly done: readonly string[];
+  readonly failed: readonly HandlerFailure[];
+}

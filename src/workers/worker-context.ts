@@ -1,0 +1,71 @@
+import type { Redis } from 'ioredis';
+import type { Pool } from 'mysql2/promise';
+import { pino, type Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { EVENT_BIT, type Capability } from '../core/events.js';
+import type { NotifierPort } from '../core/ports/notifier.port.js';
+import { createNotifier } from '../notify/create-notifier.js';
+import { createMysqlPool } from '../store/mysql/pool.js';
+import { connectRedis, createRedis } from '../store/redis/client.js';
+import { defineScript } from '../store/redis/scripts.js';
+import { NotificationOutbox } from './notification-outbox.js';
+
+/** ioredis with the scripts the handlers run (defined once per connection, run by EVALSHA). */
+export interface HandlerRedis extends Redis {
+  lbApply(
+    userKey: string,
+    globalKey: string,
+    cityKey: string,
+    weekKey: string,
+    member: string,
+    total: number,
+    totalScore: string,
+    cityPoints: number,
+    cityScore: string,
+    weekPoints: number,
+    weekScore: string,
+    city: string,
+    updatedAt: number,
+    weekTtlSec: number,
+  ): Promise<number>;
+}
+
+/** Everything a handler needs; one per worker thread, created from `workerData`. */
+export interface WorkerContext {
+  readonly config: Config;
+  readonly mysql: Pool;
+  readonly redis: HandlerRedis;
+  readonly notifier: NotifierPort;
+  readonly outbox: NotificationOutbox;
+  readonly log: Logger;
+  /** Whether this site runs points (decides whether dependent events wait for points.award). */
+  readonly pointsHere: boolean;
+  close(): Promise<void>;
+}
+
+export async function createWorkerContext(config: Config): Promise<WorkerContext> {
+  const log = pino({ level: config.log.level, base: { site: config.siteId, thread: 'events' } });
+  const mysql = createMysqlPool(config.mysql, { connectionLimit: config.pool.workerMysqlConnections });
+  const redis = createRedis(config.redis.readModel, `${config.siteId}-events`);
+  defineScript(redis, 'lbApply', 'lb-apply-4.lua');
+  await connectRedis(redis);
+  const notifier = createNotifier(config.notify.sink, log);
+  const outbox = new NotificationOutbox(mysql, notifier, config.notify.claimTimeoutMs);
+  const caps = new Set<Capability>(config.capabilities as Capability[]);
+  return {
+    config,
+    mysql,
+    redis: redis as HandlerRedis,
+    notifier,
+    outbox,
+    log,
+    pointsHere: caps.has('points'),
+    async close() {
+      await notifier.close();
+      redis.disconnect();
+      await mysql.end();
+    },
+  };
+}
+
+export const POINTS_BIT = EVENT_BIT['points.award'];

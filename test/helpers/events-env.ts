@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import mysql from 'mysql2/promise';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import type { CheckIn, Channel } from '../../src/core/checkin.js';
+import { eventsOwedHere, type Capability } from '../../src/core/events.js';
+import { IdGenerator } from '../../src/core/ids.js';
+import { LocalCalendar } from '../../src/core/time.js';
+import { GroupCommitWriter, type CommittedRow } from '../../src/store/mysql/checkin-writer.js';
+import { migrate } from '../../src/store/mysql/migrate.js';
+import { createMysqlPool, type MysqlPool } from '../../src/store/mysql/pool.js';
+
+export const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' } as const;
+export const REDIS = { host: '127.0.0.1', port: 6379 } as const;
+
+export interface EventsEnv {
+  readonly config: Config;
+  readonly rawConfig: Record<string, unknown>;
+  readonly database: string;
+  readonly prefix: string;
+  readonly dir: string;
+  readonly notifyFile: string;
+  /** Main-thread style pool (multi-statement: the writer needs it). */
+  readonly db: MysqlPool;
+  /** Redis without a prefix: tests name full keys (`env.key('lb:global')`). */
+  readonly redis: Redis;
+  readonly writer: GroupCommitWriter;
+  /** Everything the writer committed, in order. */
+  readonly committed: CommittedRow[];
+  key(relative: string): string;
+  addVenue(id: string, city: string, name?: string): Promise<void>;
+  checkIn(msisdn: string, venueId: string, at: number, channel?: Channel, city?: string): Promise<CheckIn>;
+  cleanup(): Promise<void>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? merge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/** A unique database (migrated) and Redis prefix, a real group-commit writer, a file notifier. */
+export async function createEventsEnv(overrides: Record<string, unknown> = {}): Promise<EventsEnv> {
+  const database = uniqueName('hg_ev');
+  const prefix = `${database}:`;
+  const dir = mkdtempSync(join(tmpdir(), 'hg-events-'));
+  const notifyFile = join(dir, 'notifications.jsonl');
+  const rawConfig = merge(
+    {
+      siteId: 'test',
+      siteNumber: 3,
+      timeZone: 'Africa/Nairobi',
+      mysql: { ...MYSQL, database, connectionLimit: 4 },
+      redis: { local: { ...REDIS, keyPrefix: prefix }, readModel: { ...REDIS, keyPrefix: prefix, commandTimeoutMs: 2000 } },
+      notify: { sink: { type: 'file', path: notifyFile }, claimTimeoutMs: 1000 },
+      pool: { threads: 2, backoffBaseMs: 50, backoffMaxMs: 200, maxAttempts: 3, recoveryIntervalMs: 200, recoveryGraceMs: 0, batchMaxWaitMs: 2 },
+      log: { level: 'silent' },
+    },
+    overrides,
+  );
+  const config = parseConfig(rawConfig);
+  await migrate(config.mysql);
+  const db = createMysqlPool(config.mysql, { multipleStatements: true });
+  const redis = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const calendar = new LocalCalendar(config.timeZone);
+  const caps = new Set<Capability>(config.capabilities as Capability[]);
+  const writer = new GroupCommitWriter(
+    db,
+    new IdGenerator(config.siteNumber),
+    calendar,
+    {
+      siteId: config.siteId,
+      owedMask: eventsOwedHere(caps, true),
+      peers: [],
+      maxWaitMs: 1,
+      maxBatchRows: 256,
+      maxConcurrentBatches: 2,
+      maxQueuedRows: 100_000,
+      queryTimeoutMs: 10_000,
+    },
+    { batchCommitted() {}, batchFailed() {} },
+  );
+  const committed: CommittedRow[] = [];
+  writer.onCommitted = (rows) => committed.push(...rows);
+  let seq = 0;
+  return {
+    config,
+    rawConfig,
+    database,
+    prefix,
+    dir,
+    notifyFile,
+    db,
+    redis,
+    writer,
+    committed,
+    key: (relative) => prefix + relative,
+    async addVenue(id, city, name = `Venue ${id}`) {
+      await db.query('INSERT INTO venues (id, name, city, open, version, updated_at) VALUES (?, ?, ?, 1, 1, ?)', [id, name, city, Date.now()]);
+    },
+    async checkIn(msisdn, venueId, at, channel = 'app', city = 'Nairobi') {
+      const outcome = await writer.commit(
+        { msisdn, venueId, channel, clientId: 'test', requestKey: `k${seq++}`, requestHash: null, at },
+        city,
+      );
+      if (outcome.kind === 'unavailable') throw new Error(`check-in not written: ${outcome.reason}`);
+      return outcome.checkIn;
+    },
+    async cleanup() {
+      await db.end();
+      const c = await mysql.createConnection({ ...MYSQL });
+      await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await c.end();
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePoints } from '../../src/core/leaderboard.js';
+import { runBatch } from '../../src/workers/run-batch.js';
+import { createWorkerContext, type WorkerContext } from '../../src/workers/worker-context.js';
+import { createEventsEnv, type EventsEnv } from '../helpers/events-env.js';
+import { checkInvariants } from '../helpers/events-invariants.js';
+
+/** Local time in Nairobi (UTC+3) on a day of November 2026 → epoch ms. */
+function nbo(day: number, hour: number, minute = 0): number {
+  return Date.UTC(2026, 10, day, hour - 3, minute);
+}
+
+let env: EventsEnv;
+let ctx: WorkerContext;
+
+beforeAll(async () => {
+  env = await createEventsEnv();
+  ctx = await createWorkerContext(env.config);
+  for (const [id, city] of [
+    ['V1', 'Nairobi'],
+    ['V2', 'Nairobi'],
+    ['V3', 'Mombasa'],
+    ['V4', 'Mombasa'],
+    ['V5', 'Kisumu'],
+    ['S1', 'Nairobi'],
+    ['S2', 'Nairobi'],
+    ['T1', 'Nakuru'],
+  ] as const) {
+    await env.addVenue(id, city);
+  }
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  await env?.cleanup();
+});
+
+async function process(ids: string[]): Promise<void> {
+  const report = await runBatch(ctx, { ids, dispatchedMs: Date.now() });
+  expect(report.failures).toEqual([]);
+}
+
+async function ledgerOf(id: string): Promise<Array<{ rule: string; points: number }>> {
+  const [rows] = await env.db.query('SELECT rule, points FROM points_ledger WHERE checkin_id = ? ORDER BY FIELD(rule, "base", "first_visit", "streak", "skipper")', [id]);
+  return (rows as Array<{ rule: string; points: number }>).map((r) => ({ rule: r.rule, points: Number(r.points) }));
+}
+
+async function total(msisdn: string): Promise<number> {
+  const [rows] = await env.db.query('SELECT total FROM user_totals WHERE msisdn = ?', [msisdn]);
+  return Number((rows as Array<{ total: string }>)[0]?.total ?? 0);
+}
+
+describe('points.award with the ledger facts', () => {
+  it('applies first visit, streak across local midnight, skipper bonus and the daily cap', async () => {
+    const a = '+254700000001';
+    const one = async (venue: string, at: number) => {
+      const c = await env.checkIn(a, venue, at);
+      await process([c.id]);
+      return c.id;
+    };
+    // Mon 23 Nov, 21:00 local.
+    expect(await ledgerOf(await one('V1', nbo(23, 21)))).toEqual([
+      { rule: 'base', points: 10 },
+      { rule: 'first_visit', points: 20 },
+    ]);
+    // 00:10 local on Tue 24 is still Mon 23 in UTC: a new local day, so a one-day streak,
+    // and a became V1's skipper with the first check-in.
+    const t = nbo(24, 0, 10);
+    expect(new Date(t).getUTCDate()).toBe(23);
+    expect(await ledgerOf(await one('V1', t))).toEqual([
+      { rule: 'base', points: 10 },
+      { rule: 'streak', points: 5 },
+      { rule: 'skipper', points: 5 },
+    ]);
+    expect(await ledgerOf(await one('V2', nbo(24, 1)))).toEqual([
+      { rule: 'base', points: 10 },
+      { rule: 'first_visit', points: 20 },
+      { rule: 'streak', points: 5 },
+    ]);
+    // Same venue, same local day: not rewarded.
+    const repeat = await env.checkIn(a, 'V1', nbo(24, 2));
+    expect(repeat.rewarded).toBe(false);
+    await process([repeat.id]);
+    expect(await ledgerOf(repeat.id)).toEqual([]);
+    // Earned today so far: 20 + 35 = 55; cap 100.
+    expect(await ledgerOf(await one('V3', nbo(24, 3)))).toHaveLength(3); // 35 → 90
+    expect(await ledgerOf(await one('V4', nbo(24, 4)))).toEqual([{ rule: 'base', points: 10 }]); // trimmed 45 → 10
+    expect(await ledgerOf(await one('V5', nbo(24, 5)))).toEqual([]); // capped
+    expect(await total(a)).toBe(30 + 20 + 35 + 35 + 10);
+    expect(decodePoints(Number(await env.redis.zscore(env.key('lb:global'), a)))).toBe(130);
+    expect(decodePoints(Number(await env.redis.zscore(env.key('lb:week:2026-W48'), a)))).toBe(130);
+    expect(decodePoints(Number(await env.redis.zscore(env.key('lb:city:mombasa'), a)))).toBe(45);
+    expect(decodePoints(Number(await env.redis.zscore(env.key('lb:city:nairobi'), a)))).toBe(85);
+  });
+});
+
+describe('leaderboard.update', () => {
+  it('ranks equal scores by who reached them first, whatever the processing order', async () => {
+    const early = await env.checkIn('+254700000011', 'T1', nbo(20, 9));
+    const late = await env.checkIn('+254700000012', 'T1', nbo(20, 10));
+    await process([late.id]);
+    await process([early.id]);
+    const top = await env.redis.zrevrange(env.key('lb:city:nakuru'), 0, -1);
+    expect(top).toEqual(['+254700000011', '+254700000012']);
+  });
+});
+
+describe('skipper.evaluate', () => {
+  it('keeps the skipper on a tie, changes on more days, and notifies each new skipper once', async () => {
+    const p = '+254700000021';
+    const q = '+254700000022';
+    const batch = async (...cs: Array<[string, number]>) => {
+      const ids: string[] = [];
+      for (const [who, at] of cs) ids.push((await env.checkIn(who, 'S1', at)).id);
+      await process(ids);
+    };
+    await batch([p, nbo(10, 9)], [q, nbo(10, 10)]);
+    await batch([q, nbo(11, 9)], [p, nbo(11, 10)]);
+    let s = await env.redis.hgetall(env.key('skipper:S1'));
+    expect(s.msisdn).toBe(p); // 2 days each: p was first and keeps it
+    await batch([q, nbo(12, 9)]);
+    s = await env.redis.hgetall(env.key('skipper:S1'));
+    expect(s).toMatchObject({ msisdn: q, days: '3' });
+    const [rows] = await env.db.query(
+      "SELECT n.msisdn, n.state FROM notifications n JOIN checkins c ON c.id = n.checkin_id WHERE n.kind = 'skipper' AND c.venue_id = 'S1' ORDER BY n.checkin_id",
+    );
+    expect(rows).toEqual([
+      { msisdn: p, state: 2 },
+      { msisdn: q, state: 2 },
+    ]);
+  });
+
+  it('drops a skipper whose days left the window, with a full count of the venue', async () => {
+    const old = '+254700000031';
+    const other = '+254700000032';
+    const fresh = '+254700000033';
+    for (const d of [20, 21, 22]) await process([(await env.checkIn(old, 'S2', Date.UTC(2026, 9, d, 9))).id]);
+    expect((await env.redis.hgetall(env.key('skipper:S2'))).msisdn).toBe(old);
+    // `other` checked in twice inside the coming window without becoming skipper.
+    await process([(await env.checkIn(other, 'S2', nbo(1, 9))).id, (await env.checkIn(other, 'S2', nbo(2, 9))).id]);
+    expect((await env.redis.hgetall(env.key('skipper:S2'))).msisdn).toBe(old);
+    // 29 Nov: the window starts 31 Oct, October's days are out; `other` (2 days) beats `fresh` (1 day).
+    await process([(await env.checkIn(fresh, 'S2', nbo(29, 9))).id]);
+    expect(await env.redis.hgetall(env.key('skipper:S2'))).toMatchObject({ msisdn: other, days: '2' });
+  });
+});
+
+describe('notify.user and stats.record', () => {
+  it('sends one confirmation per check-in with its points and counts check-ins per minute, venue and channel', async () => {
+    const u = '+254700000041';
+    const c1 = await env.checkIn(u, 'V5', nbo(26, 12, 0), 'ussd');
+    const c2 = await env.checkIn('+254700000042', 'V5', nbo(26, 12, 0) + 30_000, 'ussd');
+    const c3 = await env.checkIn(u, 'V5', nbo(26, 12, 0) + 40_000, 'sms');
+    await process([c1.id, c2.id, c3.id]);
+    const lines = readFileSync(env.notifyFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { key: string; text: string });
+    expect(lines.find((l) => l.key === `${c1.id}:checkin`)?.text).toBe('Checked in at Venue V5: +30 points. Total: 30.');
+    expect(lines.find((l) => l.key === `${c3.id}:checkin`)?.text).toMatch(/already rewarded/);
+    const [rows] = await env.db.query('SELECT channel, checkins, rewarded FROM stats_minute WHERE venue_id = ? AND minute_ms = ? ORDER BY channel', [
+      'V5',
+      nbo(26, 12, 0),
+    ]);
+    expect(rows).toEqual([
+      { channel: 'sms', checkins: 1, rewarded: 0 },
+      { channel: 'ussd', checkins: 2, rewarded: 2 },
+    ]);
+  });
+});
+
+describe('exactly once in effect', () => {
+  it('a batch delivered twice, concurrently and again later, changes nothing the second time', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push((await env.checkIn(`+2547001000${String(i % 13).padStart(2, '0')}`, `V${(i % 5) + 1}`, nbo(27, 8) + i * 60_000)).id);
+    await Promise.all([runBatch(ctx, { ids, dispatchedMs: Date.now() }), runBatch(ctx, { ids, dispatchedMs: Date.now() })]);
+    const snapshot = async () => {
+      const [l] = await env.db.query('SELECT COUNT(*) n, SUM(points) s FROM points_ledger');
+      const [s] = await env.db.query('SELECT SUM(checkins) c FROM stats_minute');
+      const [n] = await env.db.query('SELECT COUNT(*) n FROM notifications');
+      return { l, s, n, board: await env.redis.zrange(env.key('lb:global'), 0, -1, 'WITHSCORES'), file: readFileSync(env.notifyFile, 'utf8') };
+    };
+    const before = await snapshot();
+    await runBatch(ctx, { ids, dispatchedMs: Date.now() });
+    // As if a worker died after the Redis writes and the sends but before clearing the bits.
+    await env.db.query('UPDATE checkin_work SET pending = owed & (2 | 4 | 8) WHERE checkin_id IN (?)', [ids]);
+    await runBatch(ctx, { ids, dispatchedMs: Date.now() });
+    expect(await snapshot()).toEqual(before);
+    const report = await checkInvariants(env);
+    expect(report.problems).toEqual([]);
+    expect(report.ledgerRows).toBeGreaterThan(40);
+  });
+});
