@@ -125,7 +125,13 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
   let out = '';
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in 15 s:\n${out}`)), 15_000);
+    const fail = (e: Error) => {
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      const cleanup = opts.database ? Promise.resolve() : dropDatabase(database).then(() => deleteRedisPrefix(redisPrefix));
+      void cleanup.finally(() => reject(e));
+    };
+    const timer = setTimeout(() => fail(new Error(`gateway did not start in 15 s:\n${out}`)), 15_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
@@ -138,7 +144,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
     proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code} before listening:\n${out}`));
+      fail(new Error(`gateway exited with ${code} before listening:\n${out}`));
     });
   });
   const url = `http://127.0.0.1:${port}`;
