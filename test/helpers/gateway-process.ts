@@ -125,7 +125,10 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
   let out = '';
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
+    let started = false;
     const fail = (e: Error) => {
+      if (started) return; // a later exit is the test's business (kill -9, SIGTERM …)
+      started = true;
       proc.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
       const cleanup = opts.database ? Promise.resolve() : dropDatabase(database).then(() => deleteRedisPrefix(redisPrefix));
@@ -135,7 +138,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
-      if (m) {
+      if (m && !started) {
+        started = true;
         clearTimeout(timer);
         resolve(Number(m[1]));
       }
