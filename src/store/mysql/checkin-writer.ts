@@ -39,6 +39,8 @@ interface Pending {
   readonly day: string;
   readonly resolve: (outcome: CommitOutcome) => void;
   id: bigint;
+  /** Later requests with the same (client, key) while this one is being written. */
+  followers: Pending[] | null;
 }
 
 const DUP_REQUEST_KEY = 'uq_checkins_request';
@@ -60,6 +62,8 @@ export class GroupCommitWriter implements CheckInStorePort {
   private readonly breaker: CircuitBreaker;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  /** Keyed check-ins queued or being written, so a concurrent duplicate joins the first. */
+  private readonly inflightKeys = new Map<string, Pending>();
   /** Called after every commit with the rows just made durable (the dispatcher listens). */
   onCommitted: (rows: readonly CommittedRow[]) => void = () => {};
 
@@ -94,7 +98,17 @@ export class GroupCommitWriter implements CheckInStorePort {
       return Promise.resolve(unavailable('too many check-ins waiting to be written', 1));
     }
     return new Promise<CommitOutcome>((resolve) => {
-      this.queue.push({ cmd, city, day: this.calendar.day(cmd.at), resolve, id: 0n });
+      const p: Pending = { cmd, city, day: this.calendar.day(cmd.at), resolve, id: 0n, followers: null };
+      if (cmd.requestKey !== null) {
+        const key = keyOf(cmd);
+        const leader = this.inflightKeys.get(key);
+        if (leader) {
+          (leader.followers ??= []).push(p);
+          return;
+        }
+        this.inflightKeys.set(key, p);
+      }
+      this.queue.push(p);
       this.schedule();
     });
   }
@@ -143,18 +157,16 @@ export class GroupCommitWriter implements CheckInStorePort {
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     const started = performance.now();
-    // Within one batch, a repeated (client, key) is answered from its first occurrence.
-    const { writable, followers } = splitRepeatedKeys(batch);
-    for (const p of writable) p.id = this.ids.next();
+    for (const p of batch) p.id = this.ids.next();
     for (let attempt = 1; ; attempt++) {
       let conn: PoolConnection | undefined;
       try {
         conn = await this.pool.getConnection();
         const committedMs = Date.now();
-        const results = await this.runTransaction(conn, writable, committedMs);
+        const results = await this.runTransaction(conn, batch, committedMs);
         this.breaker.success();
-        this.answerCommitted(writable, followers, results, committedMs);
-        this.observer.batchCommitted(writable.length, performance.now() - started);
+        this.answerCommitted(batch, results, committedMs);
+        this.observer.batchCommitted(batch.length, performance.now() - started);
         return;
       } catch (e) {
         const usable = conn !== undefined && (await rollbackQuietly(conn));
@@ -168,7 +180,8 @@ export class GroupCommitWriter implements CheckInStorePort {
         if (down) this.breaker.failure();
         this.observer.batchFailed(batch.length, (e as { code?: string }).code ?? 'ERROR');
         const reason = down ? 'the database is unavailable' : `the check-in could not be written (${(e as { code?: string }).code ?? 'ERROR'})`;
-        for (const p of batch) p.resolve(unavailable(reason, this.breaker.retryAfterSec()));
+        const outcome = unavailable(reason, this.breaker.retryAfterSec());
+        for (const p of batch) this.settle(p, outcome);
         return;
       } finally {
         conn?.release();
@@ -176,27 +189,35 @@ export class GroupCommitWriter implements CheckInStorePort {
     }
   }
 
-  private answerCommitted(writable: readonly Pending[], followers: readonly Pending[], results: unknown[], committedMs: number): void {
+  private answerCommitted(batch: readonly Pending[], results: unknown[], committedMs: number): void {
     const rewarded = new Set((results.at(-2) as Array<{ checkin_id: string }>).map((r) => String(r.checkin_id)));
-    const rows: CommittedRow[] = new Array(writable.length);
-    let firstByKey: Map<string, Pending> | null = null;
-    let checkInById: Map<bigint, CheckIn> | null = null;
-    for (let i = 0; i < writable.length; i++) {
-      const p = writable[i]!;
+    const rows: CommittedRow[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
       const checkIn = toCheckIn(p, this.opts.siteId, rewarded.has(p.id.toString()));
-      if (followers.length > 0 && p.cmd.requestKey !== null) {
-        (firstByKey ??= new Map()).set(keyOf(p.cmd), p);
-        (checkInById ??= new Map()).set(p.id, checkIn);
-      }
       rows[i] = { id: checkIn.id, owed: this.opts.owedMask, committedMs };
-      p.resolve({ kind: 'committed', checkIn });
-    }
-    for (const f of followers) {
-      const first = firstByKey?.get(keyOf(f.cmd));
-      const checkIn = first && checkInById?.get(first.id);
-      if (first && checkIn) f.resolve({ kind: 'replay', checkIn, sameRequest: f.cmd.requestHash === first.cmd.requestHash });
+      this.settle(p, { kind: 'committed', checkIn });
     }
     this.onCommitted(rows);
+  }
+
+  /** Answers a check-in and any duplicates that joined it while it was being written. */
+  private settle(p: Pending, outcome: CommitOutcome): void {
+    p.resolve(outcome);
+    if (p.cmd.requestKey === null) return;
+    this.inflightKeys.delete(keyOf(p.cmd));
+    if (p.followers === null) return;
+    for (const f of p.followers) {
+      f.resolve(
+        outcome.kind === 'unavailable'
+          ? outcome
+          : {
+              kind: 'replay',
+              checkIn: outcome.checkIn,
+              sameRequest: f.cmd.requestHash === p.cmd.requestHash && (outcome.kind === 'committed' || outcome.sameRequest),
+            },
+      );
+    }
   }
 
   private async runTransaction(conn: PoolConnection, batch: readonly Pending[], committedMs: number): Promise<unknown[]> {
@@ -223,7 +244,7 @@ export class GroupCommitWriter implements CheckInStorePort {
     for (const p of batch) {
       const row = p.cmd.requestKey === null ? undefined : existing.get(keyOf(p.cmd));
       if (row) {
-        p.resolve({ kind: 'replay', checkIn: rowToCheckIn(row), sameRequest: row.request_hash === p.cmd.requestHash });
+        this.settle(p, { kind: 'replay', checkIn: rowToCheckIn(row), sameRequest: row.request_hash === p.cmd.requestHash });
       } else {
         this.queue.push(p); // written with the next batch
       }
@@ -278,25 +299,6 @@ function keyOf(cmd: CheckInCommand): string {
   return `${cmd.clientId}\u0000${cmd.requestKey}`;
 }
 
-function splitRepeatedKeys(batch: readonly Pending[]): { writable: Pending[]; followers: Pending[] } {
-  let seen: Set<string> | null = null;
-  const writable: Pending[] = [];
-  const followers: Pending[] = [];
-  for (const p of batch) {
-    if (p.cmd.requestKey !== null) {
-      seen ??= new Set();
-      const k = keyOf(p.cmd);
-      if (seen.has(k)) {
-        followers.push(p);
-        continue;
-      }
-      seen.add(k);
-    }
-    writable.push(p);
-  }
-  return { writable, followers };
-}
-
 const esc = mysql.escape;
 
 /**
@@ -320,8 +322,11 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
     ids.push(id);
     users.push(`(${msisdn},${site},${esc(p.city)},${c.at},${c.at})`);
     rewards.push(`(${msisdn},${venue},${day},${id})`);
+    // rewarded: whether this check-in's claim on its reward day won (a unique-index lookup
+    // of a row this transaction just wrote; no other rows are read or locked).
     checkins.push(
-      `(${id},${msisdn},${venue},${esc(c.channel)},${site},${c.at},${day},${esc(c.clientId)},${esc(c.requestKey)},${esc(c.requestHash)})`,
+      `(${id},${msisdn},${venue},${esc(c.channel)},${site},${c.at},${day},${esc(c.clientId)},${esc(c.requestKey)},${esc(c.requestHash)},` +
+        `EXISTS(SELECT 1 FROM reward_days WHERE checkin_id = ${id}))`,
     );
     work.push(`(${id},${opts.owedMask},${opts.owedMask},${committedMs})`);
     for (const peer of opts.peers) outbox.push(`(${esc(peer)},${id})`);
@@ -333,11 +338,12 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
   rewards.sort(compareRewardTuples);
   const idList = ids.join(',');
   return (
+    // READ COMMITTED: no gap locks on searches, so concurrent batches only meet on real rows.
+    'SET TRANSACTION ISOLATION LEVEL READ COMMITTED;' +
     'START TRANSACTION;' +
     `INSERT INTO users (msisdn, home_site, city, created_at, updated_at) VALUES ${users.join(',')} ON DUPLICATE KEY UPDATE msisdn = msisdn;` +
     `INSERT INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ${rewards.join(',')} ON DUPLICATE KEY UPDATE checkin_id = checkin_id;` +
-    `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key, request_hash) VALUES ${checkins.join(',')};` +
-    `UPDATE checkins SET rewarded = 1 WHERE id IN (SELECT checkin_id FROM reward_days WHERE checkin_id IN (${idList}));` +
+    `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key, request_hash, rewarded) VALUES ${checkins.join(',')};` +
     (opts.owedMask !== 0 ? `INSERT INTO checkin_work (checkin_id, owed, pending, committed_ms) VALUES ${work.join(',')};` : '') +
     (outbox.length > 0 ? `INSERT INTO sync_outbox (peer, checkin_id) VALUES ${outbox.join(',')};` : '') +
     `SELECT checkin_id FROM reward_days WHERE checkin_id IN (${idList});` +
