@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerEventCommands } from './cli/events-commands.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { hashApiKey } from './gateway/auth.js';
@@ -95,6 +96,8 @@ keys
         `Add to auth.apiKeys in the site config:\n  - id: ${opts.id}\n    role: ${opts.role}\n    sha256: ${hashApiKey(key)}\n`,
     );
   });
+
+registerEventCommands(program, configOf);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`hopgate: ${(e as Error).message}\n`);

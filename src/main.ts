@@ -5,11 +5,13 @@ import { eventsOwedHere, type Capability } from './core/events.js';
 import { IdGenerator } from './core/ids.js';
 import { LocalCalendar } from './core/time.js';
 import { checkInRoutes } from './gateway/api/checkins.js';
+import { deadLetterRoutes } from './gateway/api/dead-letters.js';
 import type { ApiDeps } from './gateway/api/deps.js';
 import { opsRoutes } from './gateway/api/ops.js';
 import { readRoutes } from './gateway/api/reads.js';
 import { venueRoutes } from './gateway/api/venues.js';
 import { ApiKeyAuth } from './gateway/auth.js';
+import { startEvents } from './gateway/events-runtime.js';
 import { RateLimiter } from './gateway/rate-limit.js';
 import type { Route } from './gateway/route.js';
 import { assertNativeUws, HttpServer } from './gateway/server.js';
@@ -87,6 +89,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       },
     },
   );
+  // Post-processing: the pool runs the five events; the writer hands over every commit.
+  const events = await startEvents(config, pool, metrics.registry, log);
+  writer.onCommitted = (rows) => events.dispatcher.committed(rows);
   const readModel = new RedisReadModel(redisReadModel, calendar);
   const checkIns = new CheckInService({
     store: writer,
@@ -110,7 +115,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     beforeScrape: () => metrics.writerQueue.set(writer.queued),
     isDraining: () => draining,
   };
-  const routes: Route[] = [...opsRoutes(deps), ...checkInRoutes(deps), ...readRoutes(deps), ...venueRoutes(deps)];
+  const routes: Route[] = [
+    ...opsRoutes(deps),
+    ...checkInRoutes(deps),
+    ...readRoutes(deps),
+    ...venueRoutes(deps),
+    ...deadLetterRoutes({ deadLetters: events.deadLetters, recoverNow: () => void events.dispatcher.recover(0) }),
+  ];
   const server = new HttpServer(
     config.http,
     {
@@ -132,6 +143,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       log.info('draining');
       await server.stop(config.http.drainTimeoutMs);
       await writer.drain();
+      await events.stop();
       venues.stop();
       server.close();
       await Promise.allSettled([redisLocal.quit(), redisReadModel.quit(), pool.end()]);
