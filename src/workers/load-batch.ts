@@ -1,4 +1,5 @@
 import type { Pool } from 'mysql2/promise';
+import { sqlIds } from '../store/mysql/sql-ids.js';
 import { dayNumberToIso } from '../core/time.js';
 import type { WorkItem } from './work-item.js';
 
@@ -37,7 +38,7 @@ export async function loadBatch(pool: Pool, ids: readonly string[]): Promise<Wor
        LEFT JOIN venues v ON v.id = c.venue_id
       WHERE w.checkin_id IN (?) AND w.pending <> 0
       ORDER BY w.checkin_id`,
-    [ids],
+    [sqlIds(ids)],
   );
   return (rows as Row[]).map(toItem);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sqlIdTuples } from '../store/mysql/sql-ids.js';
 import type { Pool } from 'mysql2/promise';
 import type { NotifierPort, OutboundMessage } from '../core/ports/notifier.port.js';
 import { failure, type EventFailure } from './errors.js';
@@ -56,7 +57,7 @@ export class NotificationOutbox {
   async deliver(keys: ReadonlyArray<readonly [string, NotificationKind]>, nowMs: number): Promise<Map<string, EventFailure | null>> {
     const result = new Map<string, EventFailure | null>();
     if (keys.length === 0) return result;
-    const tuples = keys.map((k) => [k[0], k[1]]);
+    const tuples = sqlIdTuples(keys);
     const token = randomBytes(8).toString('hex');
     await this.pool.query(
       `UPDATE notifications SET state = ${UNCERTAIN}, last_error = 'claim expired: the sending worker died'
@@ -105,14 +106,14 @@ export class NotificationOutbox {
     if (sent.length > 0) {
       await this.pool.query(
         `UPDATE notifications SET state = ${SENT}, sent_ms = ? WHERE (checkin_id, kind) IN (?) AND claim_token = ?`,
-        [Date.now(), sent, token],
+        [Date.now(), sqlIdTuples(sent), token],
       );
     }
     for (const [error, list] of released) {
       await this.pool.query(
         `UPDATE notifications SET state = ${PENDING}, claim_token = NULL, last_error = ?
           WHERE (checkin_id, kind) IN (?) AND claim_token = ?`,
-        [error, list, token],
+        [error, sqlIdTuples(list), token],
       );
     }
     return result;

@@ -1,4 +1,5 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
+import { sqlIds } from '../store/mysql/sql-ids.js';
 import { ALL_EVENTS_MASK } from '../core/events.js';
 
 const CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
@@ -38,7 +39,7 @@ export async function lockPending(conn: PoolConnection, ids: readonly string[], 
   const [rows] = await conn.query(
     `SELECT CAST(checkin_id AS CHAR) AS id FROM checkin_work
       WHERE checkin_id IN (?) AND (pending & ${bit}) <> 0 ORDER BY checkin_id FOR UPDATE`,
-    [ids],
+    [sqlIds(ids)],
   );
   return new Set((rows as Array<{ id: string }>).map((r) => r.id));
 }
@@ -46,5 +47,5 @@ export async function lockPending(conn: PoolConnection, ids: readonly string[], 
 /** Clears `bit` from the pending mask of `ids` (one statement for the batch). */
 export async function clearPending(db: Pool | PoolConnection, ids: readonly string[], bit: number): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(`UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~bit} WHERE checkin_id IN (?)`, [ids]);
+  await db.query(`UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~bit} WHERE checkin_id IN (?)`, [sqlIds(ids)]);
 }

@@ -1,4 +1,5 @@
 import type { Pool } from 'mysql2/promise';
+import { sqlIds } from './sql-ids.js';
 import { ALL_EVENTS_MASK, EVENT_BIT, eventsInMask, type EventType } from '../../core/events.js';
 
 export interface DeadLetter {
@@ -44,7 +45,7 @@ export class DeadLetterRepository {
          FROM checkin_work w LEFT JOIN checkins c ON c.id = w.checkin_id
         WHERE w.dead <> 0 AND (w.dead & ?) <> 0 ${q.after ? 'AND w.checkin_id > ?' : ''}
         ORDER BY w.checkin_id LIMIT ?`,
-      q.after ? [mask, q.after, limit] : [mask, limit],
+      q.after ? [mask, BigInt(q.after), limit] : [mask, limit],
     );
     return (rows as Row[]).map((r) => ({
       checkinId: r.id,
@@ -66,7 +67,7 @@ export class DeadLetterRepository {
     const [result] = await this.pool.query(
       `UPDATE checkin_work SET pending = pending | (dead & ?), dead = dead & ?, attempts = 0, next_attempt_ms = 0, last_error = NULL
         WHERE dead <> 0 AND (dead & ?) <> 0 ${scope}`,
-      req.all ? [mask, ALL_EVENTS_MASK & ~mask, mask] : [mask, ALL_EVENTS_MASK & ~mask, mask, req.ids],
+      req.all ? [mask, ALL_EVENTS_MASK & ~mask, mask] : [mask, ALL_EVENTS_MASK & ~mask, mask, sqlIds(req.ids ?? [])],
     );
     return Number((result as { affectedRows: number }).affectedRows);
   }

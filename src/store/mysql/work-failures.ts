@@ -1,4 +1,5 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
+import { sqlIds } from './sql-ids.js';
 
 /**
  * Records a failed attempt for check-ins whose events are still pending: one more attempt,
@@ -23,6 +24,6 @@ export async function recordAttemptFailure(
        last_error = ?,
        attempts = attempts + 1
      WHERE checkin_id IN (?) AND pending <> 0`,
-    [maxAttempts, maxAttempts, nextAttemptMs, error.slice(0, 255), ids],
+    [maxAttempts, maxAttempts, nextAttemptMs, error.slice(0, 255), sqlIds(ids)],
   );
 }

@@ -1,4 +1,5 @@
 import { EVENT_BIT } from '../../core/events.js';
+import { sqlIds } from '../../store/mysql/sql-ids.js';
 import { checkInConfirmation } from '../../core/notification-texts.js';
 import type { NotificationRow } from '../notification-outbox.js';
 import { clearPending } from '../sql.js';
@@ -25,7 +26,7 @@ export const notifyUser: EventHandler = {
     if (ctx.pointsHere) {
       const [p] = await ctx.mysql.query(
         'SELECT CAST(checkin_id AS CHAR) AS id, SUM(points) AS p FROM points_ledger WHERE checkin_id IN (?) GROUP BY checkin_id',
-        [ids],
+        [sqlIds(ids)],
       );
       for (const r of p as Array<{ id: string; p: string | number }>) earned.set(r.id, Number(r.p));
       const [t] = await ctx.mysql.query('SELECT msisdn, total FROM user_totals WHERE msisdn IN (?)', [[...new Set(items.map((i) => i.msisdn))]]);

@@ -1,4 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
+import { sqlIds } from '../../store/mysql/sql-ids.js';
 import { EVENT_BIT } from '../../core/events.js';
 import { awardPoints, priorStreakDays, type LedgerEntry, type PointsRules } from '../../core/points-rules.js';
 import { isoWeekOfDayNumber } from '../../core/time.js';
@@ -53,7 +54,7 @@ async function award(conn: PoolConnection, items: readonly WorkItem[], rules: Po
   const rewardedIds = items.filter((i) => owed.has(i.id) && i.rewarded).map((i) => i.id);
   const inLedger = new Set<string>();
   if (rewardedIds.length > 0) {
-    const [rows] = await conn.query('SELECT DISTINCT CAST(checkin_id AS CHAR) AS id FROM points_ledger WHERE checkin_id IN (?)', [rewardedIds]);
+    const [rows] = await conn.query('SELECT DISTINCT CAST(checkin_id AS CHAR) AS id FROM points_ledger WHERE checkin_id IN (?)', [sqlIds(rewardedIds)]);
     for (const r of rows as Array<{ id: string }>) inLedger.add(r.id);
   }
   const todo = items.filter((i) => owed.has(i.id) && i.rewarded && !inLedger.has(i.id)).sort(byTime);
