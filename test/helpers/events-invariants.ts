@@ -14,7 +14,9 @@ export interface InvariantReport {
  * The exactly-once checks: totals = ledger sums (overall, city, week), board scores = those
  * totals, no notification key twice in the sink, nothing left pending.
  */
-export async function checkInvariants(env: EventsEnv, opts: { allowDead?: boolean } = {}): Promise<InvariantReport> {
+export type InvariantTarget = Pick<EventsEnv, 'db' | 'redis' | 'key' | 'notifyFile'>;
+
+export async function checkInvariants(env: InvariantTarget, opts: { allowDead?: boolean } = {}): Promise<InvariantReport> {
   const problems: string[] = [];
   const q = async <T>(sql: string): Promise<T[]> => (await env.db.query(sql))[0] as T[];
   const mismatched = await q<{ msisdn: string }>(
