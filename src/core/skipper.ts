@@ -55,11 +55,13 @@ function beats(a: SkipperStanding, b: SkipperStanding, current: string | null): 
 
 /**
  * Whether the challengers of a batch are enough to decide, or every user of the venue must
- * be counted. Evaluating only the batch's users is exact while the current skipper's count
- * has not fallen since the last evaluation: everyone else was at most that count then and
- * has not checked in since (or they would be a challenger now). With no skipper, or once
- * the window has moved past some of the skipper's days, a full count is needed.
+ * be counted. Every rewarded check-in is evaluated once (as a challenger), so after any
+ * evaluation nobody outside the batch has more days than the skipper had then: counting
+ * only the challengers stays exact while the skipper's count has not fallen since. Once the
+ * window moved past some of the skipper's days, someone who was behind may now lead, and a
+ * full count is needed. (No skipper: everyone outside the batch had no day in the window at
+ * the last evaluation, and has had no rewarded check-in since.)
  */
 export function needsFullCount(currentSkipper: string | null, daysAtLastEvaluation: number, daysNow: number): boolean {
-  return currentSkipper === null || daysNow < daysAtLastEvaluation;
+  return currentSkipper !== null && daysNow < daysAtLastEvaluation;
 }

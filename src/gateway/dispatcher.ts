@@ -107,7 +107,10 @@ export class EventDispatcher {
       const room = this.o.config.maxBufferedCheckins - this.buffer.length;
       if (room <= 0) return 0;
       const now = Date.now();
-      const limit = Math.min(room, this.o.config.recoveryBatchRows);
+      // Rows already buffered or in a batch come back too (the query cannot skip them
+      // cheaply); asking for that many more keeps them from crowding out the rest.
+      const wanted = Math.min(room, this.o.config.recoveryBatchRows);
+      const limit = wanted + this.inFlight.size;
       const rows = await this.o.work.fetchDue(now, now - graceMs, limit);
       for (const row of rows) {
         if (this.inFlight.has(row.id)) continue;
@@ -115,7 +118,7 @@ export class EventDispatcher {
         this.inFlight.add(row.id);
         added++;
       }
-      if (rows.length === limit) this.recoveryWanted = true;
+      if (rows.length === limit || added >= wanted) this.recoveryWanted = true;
       if (added > 0) this.o.log.info({ count: added }, 'recovered pending events');
     } catch (e) {
       this.o.log.warn({ err: e }, 'event recovery pass failed');

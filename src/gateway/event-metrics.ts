@@ -32,7 +32,7 @@ export class EventMetrics {
     this.lag = new Histogram({
       name: 'hopgate_events_lag_seconds',
       help: 'From the check-in commit to all its events handled',
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300],
       registers,
     });
     this.dispatchedBy = new Map(EVENT_TYPES.map((e) => [e, this.dispatched.labels(e)]));

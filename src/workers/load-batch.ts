@@ -48,6 +48,7 @@ function toItem(r: Row): WorkItem {
   return {
     id: r.id,
     pending: Number(r.pending),
+    loadedPending: Number(r.pending),
     attempts: Number(r.attempts),
     committedMs: Number(r.committed_ms),
     msisdn: r.msisdn,

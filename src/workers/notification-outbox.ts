@@ -42,27 +42,41 @@ export class NotificationOutbox {
     private readonly claimTimeoutMs: number,
   ) {}
 
-  /** Adds messages; an existing (check-in, kind) keeps its first text. */
-  async add(rows: readonly NotificationRow[], nowMs: number): Promise<void> {
-    if (rows.length === 0) return;
-    await this.pool.query('INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, created_ms) VALUES ?', [
-      rows.map((r) => [r.checkinId, r.kind, r.msisdn, r.text, nowMs]),
-    ]);
+  newToken(): string {
+    return randomBytes(8).toString('hex');
   }
 
   /**
-   * Sends whatever is still owed for `keys` (check-in id + kind). Returns, per check-in id,
-   * null when nothing is left to send, or the failure that leaves it pending.
+   * Adds messages already claimed by `token` (the common case: new messages, sent at once).
+   * An existing (check-in, kind) is left alone and keeps its first text. Returns how many
+   * were new; when that is all of them, `send` can go ahead without reading them back.
    */
-  async deliver(keys: ReadonlyArray<readonly [string, NotificationKind]>, nowMs: number): Promise<Map<string, EventFailure | null>> {
+  async addClaimed(rows: readonly NotificationRow[], token: string, nowMs: number): Promise<number> {
+    if (rows.length === 0) return 0;
+    const [result] = await this.pool.query(
+      `INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, state, claim_token, claimed_ms, attempts, created_ms) VALUES ?`,
+      [rows.map((r) => [BigInt(r.checkinId), r.kind, r.msisdn, r.text, CLAIMED, token, nowMs, 1, nowMs])],
+    );
+    return Number((result as { affectedRows: number }).affectedRows);
+  }
+
+  /**
+   * Sends whatever is still owed for `keys` (check-in id + kind), claiming pending messages
+   * with `token`. Returns, per check-in id, null when nothing is left to send, or the
+   * failure that leaves it pending.
+   */
+  async deliver(
+    keys: ReadonlyArray<readonly [string, NotificationKind]>,
+    nowMs: number,
+    token: string = this.newToken(),
+  ): Promise<Map<string, EventFailure | null>> {
     const result = new Map<string, EventFailure | null>();
     if (keys.length === 0) return result;
     const tuples = sqlIdTuples(keys);
-    const token = randomBytes(8).toString('hex');
     await this.pool.query(
       `UPDATE notifications SET state = ${UNCERTAIN}, last_error = 'claim expired: the sending worker died'
-        WHERE (checkin_id, kind) IN (?) AND state = ${CLAIMED} AND claimed_ms < ?`,
-      [tuples, nowMs - this.claimTimeoutMs],
+        WHERE (checkin_id, kind) IN (?) AND state = ${CLAIMED} AND claim_token <> ? AND claimed_ms < ?`,
+      [tuples, token, nowMs - this.claimTimeoutMs],
     );
     await this.pool.query(
       `UPDATE notifications SET state = ${CLAIMED}, claim_token = ?, claimed_ms = ?, attempts = attempts + 1
@@ -75,16 +89,24 @@ export class NotificationOutbox {
       [tuples],
     );
     for (const k of keys) if (!result.has(k[0])) result.set(k[0], null);
-    const mine: StoredRow[] = [];
+    const mine: NotificationRow[] = [];
     for (const r of rows as StoredRow[]) {
       const state = Number(r.state);
-      if (state === CLAIMED && r.claim_token === token) mine.push(r);
+      if (state === CLAIMED && r.claim_token === token) mine.push({ checkinId: r.id, kind: r.kind, msisdn: r.msisdn, text: r.text });
       else if (state === CLAIMED || state === PENDING) {
         result.set(r.id, failure('NOTIFY_IN_FLIGHT', `${r.kind} message is being sent by another worker`));
       }
     }
-    if (mine.length === 0) return result;
-    const messages: OutboundMessage[] = mine.map((r) => ({ key: `${r.id}:${r.kind}`, msisdn: r.msisdn, text: r.text }));
+    if (mine.length > 0) {
+      for (const [id, f] of await this.send(mine, token)) if (f !== null) result.set(id, f);
+    }
+    return result;
+  }
+
+  /** Hands messages claimed by `token` to the notifier and records the outcome of each. */
+  async send(mine: readonly NotificationRow[], token: string): Promise<Map<string, EventFailure | null>> {
+    const result = new Map<string, EventFailure | null>();
+    const messages: OutboundMessage[] = mine.map((r) => ({ key: `${r.checkinId}:${r.kind}`, msisdn: r.msisdn, text: r.text }));
     const outcomes = await this.notifier.send(messages);
     const sent: Array<[string, string]> = [];
     const released = new Map<string, Array<[string, string]>>();
@@ -92,15 +114,16 @@ export class NotificationOutbox {
       const r = mine[i]!;
       const o = outcomes[i];
       if (o === undefined || o.ok) {
-        sent.push([r.id, r.kind]);
+        sent.push([r.checkinId, r.kind]);
+        if (!result.has(r.checkinId)) result.set(r.checkinId, null);
         continue;
       }
       const code = isKnownCode(o.code) ? o.code : 'NOTIFY_SINK_ERROR';
       const f = failure(code, o.message);
-      if (result.get(r.id) === null) result.set(r.id, f);
+      result.set(r.checkinId, f);
       const error = `${f.code}: ${f.message}`.slice(0, 255);
       const list = released.get(error) ?? [];
-      list.push([r.id, r.kind]);
+      list.push([r.checkinId, r.kind]);
       released.set(error, list);
     }
     if (sent.length > 0) {

@@ -17,8 +17,8 @@ export const poolConfigSchema = z
     maxQueue: positiveInt.max(1024).default(4),
     /** Workers do async I/O: `disabled` keeps their event loop free between tasks. */
     atomics: z.enum(['disabled', 'async', 'sync']).default('disabled'),
-    /** Check-ins per task (each owes up to five events). @defaultValue 500 */
-    batchMaxCheckins: positiveInt.max(10_000).default(500),
+    /** Check-ins per task (each owes up to five events). @defaultValue 1000 */
+    batchMaxCheckins: positiveInt.max(10_000).default(1000),
     /** Longest a committed check-in waits for companions before its batch is sent. @defaultValue 10 */
     batchMaxWaitMs: z.number().int().min(0).max(1000).default(10),
     /** Check-in ids held in memory waiting for the pool; beyond it they are left to recovery. */

@@ -1,4 +1,5 @@
-import { EVENT_BIT, type EventType } from '../core/events.js';
+import { ALL_EVENTS_MASK, EVENT_BIT, type EventType } from '../core/events.js';
+import { sqlIds } from '../store/mysql/sql-ids.js';
 import { retryDelayMs } from '../core/event-retry.js';
 import { isUnavailableError } from '../store/mysql/pool.js';
 import { recordAttemptFailure } from '../store/mysql/work-failures.js';
@@ -34,6 +35,8 @@ export async function runBatch(ctx: WorkerContext, task: EventBatchTask): Promis
   const state: BatchState = { firstError: new Map(), failureCounts: new Map() };
   const tallies: EventTally[] = [];
   const failedByEvent = new Map<EventType, Set<string>>();
+  /** Bits of handlers whose completion the runner records (handler.clearsOwnBit false). */
+  let deferredMask = 0;
   for (const h of HANDLERS) {
     const bit = EVENT_BIT[h.event];
     let depMask = 0;
@@ -57,6 +60,7 @@ export async function runBatch(ctx: WorkerContext, task: EventBatchTask): Promis
       const item = byId.get(id);
       if (item) item.pending &= ~bit;
     }
+    if (!h.clearsOwnBit) deferredMask |= bit;
     const failed = new Set<string>();
     for (const f of [...outcome.failed, ...blocked]) {
       failed.add(f.id);
@@ -65,6 +69,7 @@ export async function runBatch(ctx: WorkerContext, task: EventBatchTask): Promis
     failedByEvent.set(h.event, failed);
     tallies.push({ event: h.event, handled: outcome.done.length, failed: failed.size, parked: 0, ms });
   }
+  await clearDeferred(ctx, items, deferredMask);
   const parkedIds = await recordFailures(ctx, items, state);
   const lagsMs: number[] = [];
   const now = Date.now();
@@ -124,6 +129,25 @@ function noteFailure(state: BatchState, event: EventType, f: HandlerFailure): vo
   const c = state.failureCounts.get(key);
   if (c) c.count++;
   else state.failureCounts.set(key, { event, code: f.code, count: 1 });
+}
+
+/**
+ * Clears, in one statement per distinct mask, the bits of completed events whose handlers
+ * left that to the runner. `loaded` is the pending mask each item had when loaded.
+ */
+async function clearDeferred(ctx: WorkerContext, items: readonly WorkItem[], deferredMask: number): Promise<void> {
+  if (deferredMask === 0) return;
+  const byMask = new Map<number, string[]>();
+  for (const item of items) {
+    const doneBits = item.loadedPending & ~item.pending & deferredMask;
+    if (doneBits === 0) continue;
+    const list = byMask.get(doneBits);
+    if (list) list.push(item.id);
+    else byMask.set(doneBits, [item.id]);
+  }
+  for (const [mask, ids] of byMask) {
+    await ctx.mysql.query(`UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~mask} WHERE checkin_id IN (?)`, [sqlIds(ids)]);
+  }
 }
 
 /** One UPDATE per distinct (error, attempts); returns the ids parked as dead letters. */

@@ -5,6 +5,8 @@ export interface WorkItem {
   readonly id: string;
   /** Bits of events still pending; handlers clear their bit here as they complete. */
   pending: number;
+  /** The pending mask as loaded (to tell which bits this batch completed). */
+  readonly loadedPending: number;
   readonly attempts: number;
   readonly committedMs: number;
   readonly msisdn: string;

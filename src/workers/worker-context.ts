@@ -46,6 +46,9 @@ export interface WorkerContext {
 export async function createWorkerContext(config: Config): Promise<WorkerContext> {
   const log = pino({ level: config.log.level, base: { site: config.siteId, thread: 'events' } });
   const mysql = createMysqlPool(config.mysql, { connectionLimit: config.pool.workerMysqlConnections });
+  // A batch that waits long on another's row locks should fail and be retried, not stall
+  // its worker for InnoDB's default 50 s.
+  mysql.pool.on('connection', onConnection);
   const redis = createRedis(config.redis.readModel, `${config.siteId}-events`);
   defineScript(redis, 'lbApply', 'lb-apply-4.lua');
   await connectRedis(redis);
@@ -69,3 +72,11 @@ export async function createWorkerContext(config: Config): Promise<WorkerContext
 }
 
 export const POINTS_BIT = EVENT_BIT['points.award'];
+
+function onConnection(conn: { query(sql: string, cb: () => void): unknown }): void {
+  conn.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_TIMEOUT_SEC}`, ignore);
+}
+
+function ignore(): void {}
+
+const LOCK_WAIT_TIMEOUT_SEC = 5;

@@ -12,5 +12,12 @@ export interface EventHandler {
   readonly event: EventType;
   /** Events that must be complete for a check-in before this one runs for it. */
   readonly after: readonly EventType[];
+  /**
+   * True when the handler clears its event's bit itself, in the transaction that applies its
+   * effect (the exactly-once guard of MySQL-side effects). Otherwise the runner clears the
+   * bits of all such handlers at the end of the batch in one statement: their effects are
+   * idempotent on their own (absolute Redis values, the notification outbox).
+   */
+  readonly clearsOwnBit: boolean;
   run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome>;
 }

@@ -1,15 +1,12 @@
 import type { ChainableCommander } from 'ioredis';
-import { EVENT_BIT } from '../../core/events.js';
 import { encodeScore, readModelKeys } from '../../core/leaderboard.js';
 import { isoWeekOfDayNumber } from '../../core/time.js';
 import { failure } from '../errors.js';
 import { execPipeline } from '../redis-exec.js';
-import { clearPending } from '../sql.js';
 import type { WorkerContext } from '../worker-context.js';
 import type { HandlerOutcome, WorkItem } from '../work-item.js';
 import type { EventHandler } from './handler.js';
 
-const BIT = EVENT_BIT['leaderboard.update'];
 /** Week boards are kept ten weeks after their last update. */
 export const WEEK_BOARD_TTL_SEC = 70 * 86_400;
 
@@ -27,6 +24,7 @@ interface Standing {
 export const leaderboardUpdate: EventHandler = {
   event: 'leaderboard.update',
   after: ['points.award'],
+  clearsOwnBit: false,
   async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
     const entries = new Map<string, { msisdn: string; city: string; week: string }>();
     for (const item of items) {
@@ -83,9 +81,7 @@ export const leaderboardUpdate: EventHandler = {
         }
       }
     }
-    const ids = items.map((i) => i.id);
-    await clearPending(ctx.mysql, ids, BIT);
-    return { done: ids, failed: [] };
+    return { done: items.map((i) => i.id), failed: [] };
   },
 };
 

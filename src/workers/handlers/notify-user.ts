@@ -1,24 +1,21 @@
-import { EVENT_BIT } from '../../core/events.js';
 import { sqlIds } from '../../store/mysql/sql-ids.js';
 import { checkInConfirmation } from '../../core/notification-texts.js';
 import type { NotificationRow } from '../notification-outbox.js';
-import { clearPending } from '../sql.js';
 import type { WorkerContext } from '../worker-context.js';
 import type { HandlerFailure, HandlerOutcome, WorkItem } from '../work-item.js';
 import type { EventHandler } from './handler.js';
 
-const BIT = EVENT_BIT['notify.user'];
-
 /**
  * Confirms the check-in to the subscriber. The message goes into the notification outbox
  * (one row per check-in: a second run keeps the first text) and is sent through the
- * outbox's claim, so it leaves at most once; the bit is cleared once it is sent. Where
+ * outbox's claim, so it leaves at most once; the runner clears the bit once it is sent. Where
  * points run here, the text carries the points and total (the runner orders this event
  * after points.award).
  */
 export const notifyUser: EventHandler = {
   event: 'notify.user',
   after: ['points.award'],
+  clearsOwnBit: false,
   async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
     const ids = items.map((i) => i.id);
     const earned = new Map<string, number>();
@@ -44,11 +41,18 @@ export const notifyUser: EventHandler = {
       }),
     }));
     const now = Date.now();
-    await ctx.outbox.add(rows, now);
-    const outcome = await ctx.outbox.deliver(
-      ids.map((id) => [id, 'checkin'] as const),
-      now,
-    );
+    const token = ctx.outbox.newToken();
+    const added = await ctx.outbox.addClaimed(rows, token, now);
+    // All new (the usual case): they are ours to send. Otherwise some were seen before (a
+    // replay): go through the outbox's claim for every message of the batch.
+    const outcome =
+      added === rows.length
+        ? await ctx.outbox.send(rows, token)
+        : await ctx.outbox.deliver(
+            ids.map((id) => [id, 'checkin'] as const),
+            now,
+            token,
+          );
     const done: string[] = [];
     const failed: HandlerFailure[] = [];
     for (const id of ids) {
@@ -56,7 +60,6 @@ export const notifyUser: EventHandler = {
       if (f) failed.push({ id, ...f });
       else done.push(id);
     }
-    await clearPending(ctx.mysql, done, BIT);
     return { done, failed };
   },
 };

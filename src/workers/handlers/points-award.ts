@@ -25,6 +25,7 @@ const BIT = EVENT_BIT['points.award'];
 export const pointsAward: EventHandler = {
   event: 'points.award',
   after: [],
+  clearsOwnBit: true,
   async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
     const failed: HandlerFailure[] = [];
     const valid: WorkItem[] = [];

@@ -1,12 +1,13 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { EVENT_BIT } from '../../core/events.js';
+import { dayNumberToIso } from '../../core/time.js';
 import { readModelKeys } from '../../core/leaderboard.js';
 import { skipperGained } from '../../core/notification-texts.js';
 import { needsFullCount, pickSkipper, skipperWindow, standingInWindow, type SkipperStanding } from '../../core/skipper.js';
 import { TO_DAYS_EPOCH } from '../load-batch.js';
 import type { NotificationRow } from '../notification-outbox.js';
 import { execPipeline } from '../redis-exec.js';
-import { clearPending, lockPending, withTransaction } from '../sql.js';
+import { lockPending, withTransaction } from '../sql.js';
 import type { WorkerContext } from '../worker-context.js';
 import type { HandlerFailure, HandlerOutcome, WorkItem } from '../work-item.js';
 import type { EventHandler } from './handler.js';
@@ -34,13 +35,15 @@ interface Evaluated {
  *    change, a `skipper` notification for the new holder — keyed by the triggering check-in,
  *    so it exists once.
  * 2. Write the venues' skipper hashes to the read model (absolute values: safe to repeat).
- * 3. Send the outbox's skipper messages for the batch; only then clear the event's bit.
+ * 3. Send the outbox's skipper messages for the batch; only then is the event done (the
+ *    runner clears its bit).
  * A re-run re-evaluates (no change the second time), rewrites the hashes and sends what is
  * still unsent: the effect is exactly once.
  */
 export const skipperEvaluate: EventHandler = {
   event: 'skipper.evaluate',
   after: [],
+  clearsOwnBit: false,
   async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
     const ids = items.map((i) => i.id);
     const { evaluated, owed } = await withTransaction(ctx.mysql, (conn) => evaluate(conn, items, ctx.config.points.skipperWindowDays));
@@ -61,7 +64,6 @@ export const skipperEvaluate: EventHandler = {
       }
       if (failedIds.size > 0) done = ids.filter((id) => !failedIds.has(id));
     }
-    await clearPending(ctx.mysql, done, BIT);
     return { done, failed };
   },
 };
@@ -124,6 +126,7 @@ async function evaluate(
 
   const evaluated: Evaluated[] = [];
   const notifications: NotificationRow[] = [];
+  const stateRowsOut: unknown[][] = [];
   for (const venueId of venues) {
     const list = byVenue.get(venueId)!;
     const state = states.get(venueId) ?? { msisdn: null, days: 0, sinceMs: 0, evaluatedDay: 0 };
@@ -158,19 +161,19 @@ async function evaluate(
         });
       }
     }
-    await conn.query('UPDATE skipper_state SET msisdn = ?, days = ?, since_ms = ?, evaluated_day = FROM_DAYS(?), updated_ms = ? WHERE venue_id = ?', [
-      next.msisdn,
-      next.days,
-      next.sinceMs,
-      next.evaluatedDay + TO_DAYS_EPOCH,
-      nowMs,
-      venueId,
-    ]);
+    stateRowsOut.push([venueId, next.msisdn, next.days, next.sinceMs, dayNumberToIso(next.evaluatedDay), nowMs]);
     evaluated.push({ venueId, state: next });
   }
+  // One statement for every venue of the batch (rows exist and are locked).
+  await conn.query(
+    `INSERT INTO skipper_state (venue_id, msisdn, days, since_ms, evaluated_day, updated_ms) VALUES ?
+     ON DUPLICATE KEY UPDATE msisdn = VALUES(msisdn), days = VALUES(days), since_ms = VALUES(since_ms),
+       evaluated_day = VALUES(evaluated_day), updated_ms = VALUES(updated_ms)`,
+    [stateRowsOut],
+  );
   if (notifications.length > 0) {
     await conn.query('INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, created_ms) VALUES ?', [
-      notifications.map((n) => [n.checkinId, n.kind, n.msisdn, n.text, nowMs]),
+      notifications.map((n) => [BigInt(n.checkinId), n.kind, n.msisdn, n.text, nowMs]),
     ]);
   }
   return { evaluated, owed: owed.map((i) => i.id) };

@@ -14,6 +14,7 @@ const BIT = EVENT_BIT['stats.record'];
 export const statsRecord: EventHandler = {
   event: 'stats.record',
   after: [],
+  clearsOwnBit: true,
   async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
     const ids = items.map((i) => i.id);
     await withTransaction(ctx.mysql, async (conn) => {
