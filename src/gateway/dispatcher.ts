@@ -134,14 +134,19 @@ export class EventDispatcher {
     else if (this.timer === null && this.buffer.length > 0) this.timer = setTimeout(onBatchTimer, this.o.config.batchMaxWaitMs, this);
   }
 
-  /** Sends batches while there is work and pool capacity. */
+  /**
+   * Sends full batches while the pool has capacity (running or queued), and a partial batch
+   * only to an idle worker slot: under load, work keeps gathering into large batches instead
+   * of queueing many small ones, each with its fixed cost in statements.
+   */
   pump(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     const size = this.o.config.batchMaxCheckins;
-    while (this.buffer.length > 0 && this.outstanding < this.o.pool.capacity) {
+    while (this.buffer.length >= size && this.outstanding < this.o.pool.capacity) this.submit(this.buffer.take(size));
+    if (this.buffer.length > 0 && (this.outstanding < this.o.pool.parallelism || this.closed)) {
       this.submit(this.buffer.take(size));
     }
     this.o.metrics.buffered.set(this.buffer.length);

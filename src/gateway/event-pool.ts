@@ -8,6 +8,8 @@ export interface EventPool {
   run(task: EventBatchTask): Promise<EventBatchResult>;
   /** Batches that may be outstanding at once without hitting Piscina's queue limit. */
   readonly capacity: number;
+  /** Batches the workers run at the same time (threads × concurrent tasks per worker). */
+  readonly parallelism: number;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export function defaultWorkerFile(): string {
 export class PiscinaEventPool implements EventPool {
   readonly piscina: Piscina<EventBatchTask, EventBatchResult>;
   readonly capacity: number;
+  readonly parallelism: number;
 
   constructor(config: Config, workerFile: string = defaultWorkerFile()) {
     const p = config.pool;
@@ -39,7 +42,8 @@ export class PiscinaEventPool implements EventPool {
       idleTimeout: 60_000,
       workerData,
     });
-    this.capacity = p.threads * p.concurrentTasksPerWorker + p.maxQueue;
+    this.parallelism = p.threads * p.concurrentTasksPerWorker;
+    this.capacity = this.parallelism + p.maxQueue;
   }
 
   run(task: EventBatchTask): Promise<EventBatchResult> {

@@ -37,6 +37,7 @@ export async function runBatch(ctx: WorkerContext, task: EventBatchTask): Promis
   const failedByEvent = new Map<EventType, Set<string>>();
   /** Bits of handlers whose completion the runner records (handler.clearsOwnBit false). */
   let deferredMask = 0;
+  let deferredCleared = false;
   for (const h of HANDLERS) {
     const bit = EVENT_BIT[h.event];
     let depMask = 0;
@@ -53,7 +54,17 @@ export async function runBatch(ctx: WorkerContext, task: EventBatchTask): Promis
     }
     if (ready.length === 0 && blocked.length === 0) continue;
     const started = performance.now();
-    const outcome = ready.length > 0 ? await runIsolated(ctx, h, ready) : EMPTY_OUTCOME;
+    let outcome = EMPTY_OUTCOME;
+    if (ready.length > 0 && h.takesDeferredClears && !deferredCleared) {
+      try {
+        outcome = await h.run(ctx, ready, deferredClears(items, deferredMask));
+        deferredCleared = true;
+      } catch {
+        outcome = await runIsolated(ctx, h, ready);
+      }
+    } else if (ready.length > 0) {
+      outcome = await runIsolated(ctx, h, ready);
+    }
     const ms = performance.now() - started;
     const byId = indexItems(ready);
     for (const id of outcome.done) {
@@ -69,7 +80,7 @@ export async function runBatch(ctx: WorkerContext, task: EventBatchTask): Promis
     failedByEvent.set(h.event, failed);
     tallies.push({ event: h.event, handled: outcome.done.length, failed: failed.size, parked: 0, ms });
   }
-  await clearDeferred(ctx, items, deferredMask);
+  if (!deferredCleared) await clearDeferred(ctx, items, deferredMask);
   const parkedIds = await recordFailures(ctx, items, state);
   const lagsMs: number[] = [];
   const now = Date.now();
@@ -137,7 +148,15 @@ function noteFailure(state: BatchState, event: EventType, f: HandlerFailure): vo
  */
 async function clearDeferred(ctx: WorkerContext, items: readonly WorkItem[], deferredMask: number): Promise<void> {
   if (deferredMask === 0) return;
+  for (const [mask, ids] of deferredClears(items, deferredMask)) {
+    await ctx.mysql.query(`UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~mask} WHERE checkin_id IN (?)`, [sqlIds(ids)]);
+  }
+}
+
+/** Completed bits left to the runner, grouped by mask. */
+function deferredClears(items: readonly WorkItem[], deferredMask: number): Map<number, string[]> {
   const byMask = new Map<number, string[]>();
+  if (deferredMask === 0) return byMask;
   for (const item of items) {
     const doneBits = item.loadedPending & ~item.pending & deferredMask;
     if (doneBits === 0) continue;
@@ -145,9 +164,7 @@ async function clearDeferred(ctx: WorkerContext, items: readonly WorkItem[], def
     if (list) list.push(item.id);
     else byMask.set(doneBits, [item.id]);
   }
-  for (const [mask, ids] of byMask) {
-    await ctx.mysql.query(`UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~mask} WHERE checkin_id IN (?)`, [sqlIds(ids)]);
-  }
+  return byMask;
 }
 
 /** One UPDATE per distinct (error, attempts); returns the ids parked as dead letters. */

@@ -19,5 +19,10 @@ export interface EventHandler {
    * idempotent on their own (absolute Redis values, the notification outbox).
    */
   readonly clearsOwnBit: boolean;
-  run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome>;
+  /**
+   * True when `run` accepts the runner's deferred clears (bit mask → check-in ids) and
+   * applies them in its own transaction, saving the batch a statement and a commit.
+   */
+  readonly takesDeferredClears?: boolean;
+  run(ctx: WorkerContext, items: readonly WorkItem[], deferredClears?: ReadonlyMap<number, readonly string[]>): Promise<HandlerOutcome>;
 }

@@ -15,7 +15,8 @@ export const statsRecord: EventHandler = {
   event: 'stats.record',
   after: [],
   clearsOwnBit: true,
-  async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
+  takesDeferredClears: true,
+  async run(ctx: WorkerContext, items: readonly WorkItem[], deferredClears?: ReadonlyMap<number, readonly string[]>): Promise<HandlerOutcome> {
     const ids = items.map((i) => i.id);
     await withTransaction(ctx.mysql, async (conn) => {
       const owed = await lockPending(conn, ids, BIT);
@@ -41,7 +42,17 @@ export const statsRecord: EventHandler = {
           [rows],
         );
       }
-      await clearPending(conn, [...owed], BIT);
+      // This event's bit and the runner's deferred ones, one UPDATE per distinct mask.
+      const masks = new Map<string, number>();
+      for (const id of owed) masks.set(id, BIT);
+      if (deferredClears) for (const [mask, list] of deferredClears) for (const id of list) masks.set(id, (masks.get(id) ?? 0) | mask);
+      const byMask = new Map<number, string[]>();
+      for (const [id, mask] of masks) {
+        const list = byMask.get(mask);
+        if (list) list.push(id);
+        else byMask.set(mask, [id]);
+      }
+      for (const [mask, list] of byMask) await clearPending(conn, list, mask);
     });
     return { done: ids, failed: [] };
   },
