@@ -251,7 +251,14 @@ export async function atRate(rate, seconds, connections) {
     const drainStart = Date.now();
     while ((await pending()) > 0 && Date.now() - drainStart < 120_000) await sleep(200);
     const drainSec = Math.round((Date.now() - drainStart) / 100) / 10;
-    const after = lagBuckets(await gw.metrics());
+    const metricsText = await gw.metrics();
+    const after = lagBuckets(metricsText);
+    const failures = {};
+    for (const m of metricsText.matchAll(/hopgate_events_failed_total\{([^}]*)\} (\d+)/g)) {
+      const code = /code="([^"]+)"/.exec(m[1])?.[1];
+      const event = /event="([^"]+)"/.exec(m[1])?.[1];
+      failures[`${event}:${code}`] = Number(m[2]);
+    }
     const server = await gw.latency();
     const accepted = load['2xx'] ?? load.requests.total - load.non2xx;
     const half = samples.slice(Math.floor(samples.length / 2));
@@ -271,6 +278,7 @@ export async function atRate(rate, seconds, connections) {
       lagP50: quantile(before, after, 0.5),
       lagP99: quantile(before, after, 0.99),
       bounded,
+      failures,
       checkinP99Ms: server.p99Ms,
       errors: load.errors + load.timeouts,
       non2xx: load.non2xx,

@@ -73,6 +73,7 @@ export async function createWorkerContext(config: Config): Promise<WorkerContext
 
 export const POINTS_BIT = EVENT_BIT['points.award'];
 
+/** (The pool itself sets READ COMMITTED on every connection: store/mysql/pool.ts.) */
 function onConnection(conn: { query(sql: string, cb: () => void): unknown }): void {
   conn.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_TIMEOUT_SEC}`, ignore);
 }

@@ -7,6 +7,7 @@ import { needsFullCount, pickSkipper, skipperWindow, standingInWindow, type Skip
 import { TO_DAYS_EPOCH } from '../load-batch.js';
 import type { NotificationRow } from '../notification-outbox.js';
 import { execPipeline } from '../redis-exec.js';
+import { sqlIds } from '../../store/mysql/sql-ids.js';
 import { lockPending, withTransaction } from '../sql.js';
 import type { WorkerContext } from '../worker-context.js';
 import type { HandlerFailure, HandlerOutcome, WorkItem } from '../work-item.js';
@@ -46,13 +47,13 @@ export const skipperEvaluate: EventHandler = {
   clearsOwnBit: false,
   async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
     const ids = items.map((i) => i.id);
-    const { evaluated, owed } = await withTransaction(ctx.mysql, (conn) => evaluate(conn, items, ctx.config.points.skipperWindowDays));
+    const { evaluated, unsent } = await withTransaction(ctx.mysql, (conn) => evaluate(conn, items, ctx.config.points.skipperWindowDays));
     if (evaluated.length > 0) await publish(ctx, evaluated);
     const failed: HandlerFailure[] = [];
     let done = ids;
-    if (owed.length > 0) {
+    if (unsent.length > 0) {
       const outcome = await ctx.outbox.deliver(
-        owed.map((id) => [id, 'skipper'] as const),
+        unsent.map((id) => [id, 'skipper'] as const),
         Date.now(),
       );
       const failedIds = new Set<string>();
@@ -72,7 +73,7 @@ async function evaluate(
   conn: PoolConnection,
   items: readonly WorkItem[],
   windowDays: number,
-): Promise<{ evaluated: Evaluated[]; owed: string[] }> {
+): Promise<{ evaluated: Evaluated[]; unsent: string[] }> {
   const owedSet = await lockPending(conn, items.map((i) => i.id), BIT);
   const owed = items.filter((i) => owedSet.has(i.id));
   const byVenue = new Map<string, WorkItem[]>();
@@ -82,12 +83,14 @@ async function evaluate(
     if (list) list.push(item);
     else byVenue.set(item.venueId, [item]);
   }
-  if (byVenue.size === 0) return { evaluated: [], owed: owed.map((i) => i.id) };
+  if (byVenue.size === 0) return { evaluated: [], unsent: await unsentMessages(conn, owed) };
   const venues = [...byVenue.keys()].sort();
   const nowMs = Date.now();
   const minDay = Math.min(...owed.map((i) => i.day));
-  // Rows must exist to be locked: placeholders for venues never evaluated.
-  await conn.query('INSERT IGNORE INTO skipper_state (venue_id, evaluated_day, updated_ms) VALUES ?', [
+  // Rows must exist to be locked: placeholders for venues never evaluated. ON DUPLICATE KEY
+  // takes an exclusive lock on an existing row (INSERT IGNORE would take a shared one, and
+  // two batches upgrading shared locks on one venue deadlock); venues go in sorted order.
+  await conn.query('INSERT INTO skipper_state (venue_id, evaluated_day, updated_ms) VALUES ? ON DUPLICATE KEY UPDATE venue_id = venue_id', [
     venues.map((v) => [v, '1970-01-01', nowMs]),
   ]);
   const [stateRows] = await conn.query(
@@ -176,7 +179,17 @@ async function evaluate(
       notifications.map((n) => [BigInt(n.checkinId), n.kind, n.msisdn, n.text, nowMs]),
     ]);
   }
-  return { evaluated, owed: owed.map((i) => i.id) };
+  return { evaluated, unsent: await unsentMessages(conn, owed) };
+}
+
+/** Check-ins of the batch with a skipper message not yet sent (made now, or by an earlier run). */
+async function unsentMessages(conn: PoolConnection, owed: readonly WorkItem[]): Promise<string[]> {
+  if (owed.length === 0) return [];
+  const [rows] = await conn.query(
+    "SELECT CAST(checkin_id AS CHAR) AS id FROM notifications WHERE checkin_id IN (?) AND kind = 'skipper' AND state IN (0, 1)",
+    [sqlIds(owed.map((i) => i.id))],
+  );
+  return (rows as Array<{ id: string }>).map((r) => r.id);
 }
 
 async function fullCount(conn: PoolConnection, venueId: string, first: number, last: number): Promise<SkipperStanding[]> {
