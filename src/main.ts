@@ -25,9 +25,6 @@ import { connectRedis, createRedis } from './store/redis/client.js';
 import { RedisReadModel } from './store/redis/read-model.js';
 import { VenueCache } from './store/venue-cache.js';
 
-/** Points a rewarded check-in earns by the base rule, shown as provisional in replies. */
-const PROVISIONAL_BASE_POINTS = 10;
-
 export interface RunningGateway {
   readonly port: number;
   /** Graceful stop: readiness false, stop listening, finish in-flight work, close. */
@@ -98,7 +95,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     readModel,
     venues,
     defaultCountryCode: config.defaultCountryCode,
-    provisionalPoints: (rewarded) => (rewarded ? PROVISIONAL_BASE_POINTS : 0),
+    // Provisional: the base rule only; bonuses and the daily cap are applied by points.award.
+    provisionalPoints: (rewarded) => (rewarded ? config.points.base : 0),
   });
 
   let draining = false;

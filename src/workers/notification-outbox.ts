@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sqlIdTuples } from '../store/mysql/sql-ids.js';
+import { queryRetrying } from './sql.js';
 import type { Pool } from 'mysql2/promise';
 import type { NotifierPort, OutboundMessage } from '../core/ports/notifier.port.js';
 import { failure, type EventFailure } from './errors.js';
@@ -53,7 +54,8 @@ export class NotificationOutbox {
    */
   async addClaimed(rows: readonly NotificationRow[], token: string, nowMs: number): Promise<number> {
     if (rows.length === 0) return 0;
-    const [result] = await this.pool.query(
+    const result = await queryRetrying(
+      this.pool,
       `INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, state, claim_token, claimed_ms, attempts, created_ms) VALUES ?`,
       [rows.map((r) => [BigInt(r.checkinId), r.kind, r.msisdn, r.text, CLAIMED, token, nowMs, 1, nowMs])],
     );
@@ -127,13 +129,15 @@ export class NotificationOutbox {
       released.set(error, list);
     }
     if (sent.length > 0) {
-      await this.pool.query(
-        `UPDATE notifications SET state = ${SENT}, sent_ms = ? WHERE (checkin_id, kind) IN (?) AND claim_token = ?`,
-        [Date.now(), sqlIdTuples(sent), token],
-      );
+      await queryRetrying(this.pool, `UPDATE notifications SET state = ${SENT}, sent_ms = ? WHERE (checkin_id, kind) IN (?) AND claim_token = ?`, [
+        Date.now(),
+        sqlIdTuples(sent),
+        token,
+      ]);
     }
     for (const [error, list] of released) {
-      await this.pool.query(
+      await queryRetrying(
+        this.pool,
         `UPDATE notifications SET state = ${PENDING}, claim_token = NULL, last_error = ?
           WHERE (checkin_id, kind) IN (?) AND claim_token = ?`,
         [error, sqlIdTuples(list), token],

@@ -12,6 +12,7 @@ import { pointsAward } from './handlers/points-award.js';
 import { skipperEvaluate } from './handlers/skipper-evaluate.js';
 import { statsRecord } from './handlers/stats-record.js';
 import { loadBatch } from './load-batch.js';
+import { queryRetrying } from './sql.js';
 import type { EventBatchReport, EventBatchTask, EventTally, FailureCount } from './protocol.js';
 import type { WorkerContext } from './worker-context.js';
 import type { HandlerFailure, HandlerOutcome, WorkItem } from './work-item.js';
@@ -149,7 +150,7 @@ function noteFailure(state: BatchState, event: EventType, f: HandlerFailure): vo
 async function clearDeferred(ctx: WorkerContext, items: readonly WorkItem[], deferredMask: number): Promise<void> {
   if (deferredMask === 0) return;
   for (const [mask, ids] of deferredClears(items, deferredMask)) {
-    await ctx.mysql.query(`UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~mask} WHERE checkin_id IN (?)`, [sqlIds(ids)]);
+    await queryRetrying(ctx.mysql, `UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~mask} WHERE checkin_id IN (?)`, [sqlIds(ids)]);
   }
 }
 

@@ -30,6 +30,24 @@ export async function withTransaction<T>(pool: Pool, fn: (conn: PoolConnection) 
 function ignore(): void {}
 
 /**
+ * Runs one autocommit statement that is safe to repeat (marking messages sent, clearing
+ * bits), retrying a deadlock or lock-wait timeout a few times: failing it would make the
+ * whole batch's work look undone although its effects happened.
+ */
+export async function queryRetrying(db: Pool, sql: string, values: unknown[]): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const [result] = await db.query(sql, values);
+      return result;
+    } catch (e) {
+      const code = (e as { code?: string } | null)?.code;
+      if (attempt >= 4 || code === undefined || !CONFLICT_CODES.has(code)) throw e;
+      await new Promise((r) => setTimeout(r, 10 * attempt));
+    }
+  }
+}
+
+/**
  * Locks the work rows of `ids` whose `bit` is still pending and returns those ids. Inside a
  * transaction this is the exactly-once guard of a MySQL-side handler: its effect and the
  * clearing of its bit commit together, and a second run finds the bit cleared.
