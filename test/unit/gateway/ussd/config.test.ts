@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { smsConfigSchema, ussdConfigSchema } from '../../../../src/gateway/ussd/config.js';
+
+describe('ussd/sms config', () => {
+  it('has defaults for everything', () => {
+    const c = ussdConfigSchema.parse({});
+    expect(c).toMatchObject({ serviceCode: '*384#', sessionTtlSec: 180, deadlineMs: 150, resendWindowMs: 5000, defaultLanguage: 'en' });
+    expect(Object.keys(c.vendors)).toEqual(['africastalking', 'hubtel', 'flares', 'truroute', 'imimobile']);
+    expect(c.vendors.hubtel).toEqual({ enabled: true, allowFrom: [], secretHeader: 'x-hopgate-secret' });
+    expect(smsConfigSchema.parse({})).toMatchObject({ deadlineMs: 1000, kannel: { enabled: true, allowFrom: [] } });
+  });
+
+  it('names the key of a bad value', () => {
+    const r = ussdConfigSchema.safeParse({ serviceCode: '384', vendors: { hubtel: { secret: 'short' }, nope: {} } });
+    expect(r.success).toBe(false);
+    const paths = r.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toContain('serviceCode');
+    expect(paths).toContain('vendors.hubtel.secret');
+    expect(r.error!.issues.some((i) => i.code === 'unrecognized_keys')).toBe(true);
+  });
+});
