@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {
@@ -13,16 +14,20 @@ const ENV_PREFIX = 'HOPGATE__';
 
 /**
  * Applies `HOPGATE__MYSQL__PORT=3307`-style overrides: segments separated by `__`, matched
- * case-insensitively against the keys already present (or, for new keys, camelCased).
- * Values are parsed as JSON when they parse (numbers, booleans, arrays), else kept as text.
+ * case-insensitively against the schema's keys (so `HOPGATE__HTTP__EXCLUSIVEPORT` sets
+ * `http.exclusivePort`). Values are parsed as JSON when they parse (numbers, booleans,
+ * arrays), else kept as text.
  */
 export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const segments = name.slice(ENV_PREFIX.length).split('__').filter(Boolean);
     let node: Record<string, unknown> = raw;
+    let schema: z.ZodType | undefined = configSchema;
     segments.forEach((segment, i) => {
-      const key = Object.keys(node).find((k) => k.toLowerCase() === segment.toLowerCase()) ?? camel(segment);
+      const known = [...Object.keys(node), ...objectKeys(schema)];
+      const key = known.find((k) => k.toLowerCase() === segment.toLowerCase()) ?? camel(segment);
+      schema = childSchema(schema, key);
       if (i === segments.length - 1) {
         node[key] = parseEnvValue(value);
       } else {
@@ -32,6 +37,23 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
     });
   }
   return raw;
+}
+
+/** Unwraps default/prefault/optional wrappers down to an object schema's shape. */
+function shapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
+  let s = schema as { def?: { type?: string; innerType?: z.ZodType }; shape?: Record<string, z.ZodType> } | undefined;
+  while (s?.def && (s.def.type === 'default' || s.def.type === 'prefault' || s.def.type === 'optional')) {
+    s = s.def.innerType as typeof s;
+  }
+  return s?.def?.type === 'object' ? s.shape : undefined;
+}
+
+function objectKeys(schema: z.ZodType | undefined): string[] {
+  return Object.keys(shapeOf(schema) ?? {});
+}
+
+function childSchema(schema: z.ZodType | undefined, key: string): z.ZodType | undefined {
+  return shapeOf(schema)?.[key];
 }
 
 function camel(segment: string): string {

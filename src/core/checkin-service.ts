@@ -1,0 +1,112 @@
+import { checkVenue, parseCheckInInput, type CheckIn, type CheckInCommand, type CheckInInput, type Channel, type Venue } from './checkin.js';
+import type { CheckInStorePort } from './ports/checkin-store.port.js';
+import type { ReadModelPort, Standing } from './ports/read-model.port.js';
+import type { VenueDirectoryPort } from './ports/venue-directory.port.js';
+import { err, ok, type Result } from './result.js';
+
+export interface CheckInReply {
+  readonly checkIn: CheckIn;
+  readonly venue: Venue;
+  readonly points: {
+    /** Points this check-in earns by the base rule; the points site's ledger is authoritative. */
+    readonly awarded: number;
+    readonly provisional: true;
+    /** From the read model; null when it is unavailable (then `stale` is true). */
+    readonly total: number | null;
+    readonly rank: number | null;
+    readonly stale: boolean;
+  };
+  /** Human text, e.g. why a check-in was not rewarded. */
+  readonly message: string;
+  /** True when this reply repeats an earlier one for the same idempotency key. */
+  readonly replayed: boolean;
+}
+
+export type CheckInFailure =
+  | { readonly code: 'VALIDATION_FAILED'; readonly field: string; readonly message: string }
+  | { readonly code: 'VENUE_NOT_FOUND'; readonly message: string }
+  | { readonly code: 'VENUE_CLOSED'; readonly message: string }
+  | { readonly code: 'IDEMPOTENCY_KEY_REUSED'; readonly message: string }
+  | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string; readonly retryAfterSec: number };
+
+export interface CheckInRequest extends CheckInInput {
+  readonly clientId: string;
+  readonly requestKey: string | null;
+  readonly requestHash: string | null;
+  readonly at: number;
+}
+
+export interface CheckInServiceDeps {
+  readonly store: CheckInStorePort;
+  readonly readModel: ReadModelPort;
+  readonly venues: VenueDirectoryPort;
+  readonly defaultCountryCode: string;
+  /** Provisional points for a check-in (the base rule); the ledger decides the final figure. */
+  readonly provisionalPoints: (rewarded: boolean) => number;
+}
+
+/**
+ * The check-in use case shared by every channel (JSON API, USSD, SMS): validate, commit
+ * durably, then read the standing. The reply is built only after the commit.
+ */
+export class CheckInService {
+  constructor(private readonly deps: CheckInServiceDeps) {}
+
+  async checkIn(req: CheckInRequest): Promise<Result<CheckInReply, CheckInFailure>> {
+    const parsed = parseCheckInInput(req, this.deps.defaultCountryCode);
+    if (!parsed.ok) return parsed;
+    const venue = checkVenue(this.deps.venues.get(parsed.value.venueId), parsed.value.venueId);
+    if (!venue.ok) return venue;
+    const cmd: CheckInCommand = {
+      msisdn: parsed.value.msisdn,
+      venueId: venue.value.id,
+      channel: parsed.value.channel,
+      clientId: req.clientId,
+      requestKey: req.requestKey,
+      requestHash: req.requestHash,
+      at: req.at,
+    };
+    const outcome = await this.deps.store.commit(cmd, venue.value.city);
+    if (outcome.kind === 'unavailable') {
+      return err({ code: 'STORE_UNAVAILABLE', message: outcome.reason, retryAfterSec: outcome.retryAfterSec });
+    }
+    if (outcome.kind === 'replay' && !outcome.sameRequest) {
+      return err({
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        message: 'this Idempotency-Key was used before with a different request',
+      });
+    }
+    const standing = await this.standing(outcome.checkIn.msisdn);
+    return ok(this.reply(outcome.checkIn, venue.value, standing, outcome.kind === 'replay'));
+  }
+
+  /** The read model is optional for a check-in: without it, figures are null and stale. */
+  async standing(msisdn: string): Promise<Standing | null> {
+    try {
+      return (await this.deps.readModel.standings([msisdn])).get(msisdn) ?? { total: 0, rank: null };
+    } catch {
+      return null;
+    }
+  }
+
+  private reply(checkIn: CheckIn, venue: Venue, standing: Standing | null, replayed: boolean): CheckInReply {
+    const awarded = this.deps.provisionalPoints(checkIn.rewarded);
+    return {
+      checkIn,
+      venue,
+      points: {
+        awarded,
+        provisional: true,
+        total: standing ? standing.total : null,
+        rank: standing ? standing.rank : null,
+        stale: standing === null,
+      },
+      message: checkIn.rewarded
+        ? `Checked in at ${venue.name}: +${awarded} points.`
+        : `Checked in at ${venue.name}. Already rewarded here today: no points this time.`,
+      replayed,
+    };
+  }
+}
+
+export type { Channel };

@@ -1,0 +1,33 @@
+import type { HttpContext } from '../http-context.js';
+import { route, type Route } from '../route.js';
+import type { ApiDeps } from './deps.js';
+
+/** Probes and figures for operators: liveness, readiness, Prometheus metrics. */
+export function opsRoutes(deps: ApiDeps): Route[] {
+  return [
+    route('get', '/healthz', (ctx) => void ctx.json(200, { status: 'ok' }), { auth: 'none', unlimited: true }),
+    route('get', '/readyz', (ctx) => readyz(ctx, deps), { auth: 'none', unlimited: true }),
+    route('get', '/metrics', (ctx) => metrics(ctx, deps), { auth: 'none', unlimited: true }),
+    route('get', '/admin/latency', (ctx) => latency(ctx, deps), { auth: 'admin', unlimited: true }),
+  ];
+}
+
+async function readyz(ctx: HttpContext, deps: ApiDeps): Promise<void> {
+  const [mysql, redis] = await Promise.all([deps.probes.mysql(), deps.probes.redis()]);
+  const draining = deps.isDraining();
+  const ready = mysql && redis && !draining;
+  ctx.json(ready ? 200 : 503, { ready, mysql, redis, draining });
+}
+
+async function metrics(ctx: HttpContext, deps: ApiDeps): Promise<void> {
+  deps.beforeScrape();
+  const text = await deps.metrics.registry.metrics();
+  ctx.send(200, text, deps.metrics.registry.contentType);
+}
+
+/** Server-side latency percentiles (µs resolution) for benchmarks; `?reset=1` starts afresh. */
+function latency(ctx: HttpContext, deps: ApiDeps): void {
+  const summary = deps.metrics.latencySummary();
+  if (new URLSearchParams(ctx.query).get('reset') === '1') deps.metrics.latencyUs.reset();
+  ctx.json(200, summary);
+}

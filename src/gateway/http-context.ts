@@ -1,0 +1,106 @@
+import { STATUS_CODES } from 'node:http';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { ApiClient } from './auth.js';
+import type { Expirable } from './deadline.js';
+import { ERRORS, errorBody, type ErrorCode } from './errors.js';
+import type { Route } from './route.js';
+
+const STATUS_LINES = new Map<number, string>();
+function statusLine(status: number): string {
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) {
+    line = `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
+    STATUS_LINES.set(status, line);
+  }
+  return line;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export interface ContextHooks {
+  finished(ctx: HttpContext, status: number): void;
+}
+
+/**
+ * Everything a handler may use about one request. uWS's `req` is only valid until the
+ * handler first returns or awaits, so the constructor copies what handlers need; replies
+ * after an await are corked and dropped if the client went away or the deadline answered.
+ */
+export class HttpContext implements Expirable {
+  readonly method: string;
+  readonly url: string;
+  readonly query: string;
+  readonly headers: Record<string, string> = {};
+  readonly params: string[] = [];
+  readonly remoteAddress: string;
+  readonly startedAt = performance.now();
+  readonly deadlineAt: number;
+  body: Buffer = EMPTY;
+  client: ApiClient | null = null;
+  done = false;
+  aborted = false;
+  status = 0;
+
+  constructor(
+    readonly res: HttpResponse,
+    req: HttpRequest,
+    readonly route: Route,
+    private readonly hooks: ContextHooks,
+    deadlineMs: number,
+  ) {
+    this.method = req.getCaseSensitiveMethod();
+    this.url = req.getUrl();
+    this.query = req.getQuery() ?? '';
+    const headers = this.headers;
+    req.forEach((key, value) => {
+      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+    });
+    for (let i = 0; i < route.paramCount; i++) this.params.push(decodeURIComponent(req.getParameter(i) ?? ''));
+    this.remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
+    this.deadlineAt = this.startedAt + deadlineMs;
+  }
+
+  header(name: string): string | undefined {
+    return this.headers[name];
+  }
+
+  /** Sends a reply unless one was sent already. Returns false when it was too late. */
+  send(status: number, body: string | Buffer, contentType: string, headers?: Record<string, string>, close = false): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.status = status;
+    const res = this.res;
+    res.cork(() => {
+      res.writeStatus(statusLine(status));
+      res.writeHeader('Content-Type', contentType);
+      if (headers) for (const name in headers) res.writeHeader(name, headers[name]!);
+      res.end(body, close);
+    });
+    this.hooks.finished(this, status);
+    return true;
+  }
+
+  json(status: number, body: unknown, headers?: Record<string, string>): boolean {
+    return this.send(status, typeof body === 'string' ? body : JSON.stringify(body), 'application/json', headers);
+  }
+
+  error(code: ErrorCode, message?: string, headers?: Record<string, string>, details?: Record<string, unknown>, close = false): boolean {
+    return this.send(ERRORS[code].status, errorBody(code, message, details), 'application/json', headers, close);
+  }
+
+  /** Called by the deadline queue. */
+  expire(): void {
+    if (this.done) return;
+    if (this.route.onDeadline) this.route.onDeadline(this);
+    else this.error('DEADLINE_EXCEEDED');
+  }
+
+  /** The client went away: nothing may be written to `res` any more. */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    this.aborted = true;
+    this.status = 499;
+    this.hooks.finished(this, 499);
+  }
+}

@@ -1,0 +1,43 @@
+import type { HttpContext } from './http-context.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'del';
+
+/** One route: a pattern, what it requires, and a module-level handler. */
+export interface Route {
+  readonly method: Method;
+  /** uWS pattern, e.g. `/v1/users/:msisdn`. */
+  readonly pattern: string;
+  /** Metrics label (the pattern by default). */
+  readonly name: string;
+  readonly auth: 'none' | 'client' | 'admin';
+  /** Read the request body (bounded by http.maxBodyBytes) before calling the handler. */
+  readonly readBody: boolean;
+  readonly paramCount: number;
+  /** Overrides http.requestDeadlineMs (USSD answers within its own, shorter budget). */
+  readonly deadlineMs?: number;
+  /** What to answer when the deadline passes (default: 504 DEADLINE_EXCEEDED). */
+  readonly onDeadline?: (ctx: HttpContext) => void;
+  /** Exempt from the per-client rate limit (probes and metrics). */
+  readonly unlimited?: boolean;
+  readonly handle: (ctx: HttpContext) => void | Promise<void>;
+}
+
+export function route(
+  method: Method,
+  pattern: string,
+  handle: Route['handle'],
+  opts: Partial<Omit<Route, 'method' | 'pattern' | 'handle' | 'paramCount'>> = {},
+): Route {
+  return {
+    method,
+    pattern,
+    name: opts.name ?? pattern,
+    auth: opts.auth ?? 'client',
+    readBody: opts.readBody ?? (method === 'post' || method === 'put' || method === 'patch'),
+    paramCount: (pattern.match(/:[A-Za-z]+/g) ?? []).length,
+    ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}),
+    ...(opts.onDeadline ? { onDeadline: opts.onDeadline } : {}),
+    ...(opts.unlimited ? { unlimited: true } : {}),
+    handle,
+  };
+}

@@ -1,0 +1,234 @@
+import uWS from 'uWebSockets.js';
+import type { ApiKeyAuth } from './auth.js';
+import { DeadlineQueue } from './deadline.js';
+import { HttpContext, type ContextHooks } from './http-context.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { Method, Route } from './route.js';
+
+export interface ServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly exclusivePort: boolean;
+  readonly maxBodyBytes: number;
+  readonly requestDeadlineMs: number;
+}
+
+export interface ServerDeps {
+  readonly auth: ApiKeyAuth;
+  readonly rateLimiter: RateLimiter;
+  readonly onFinished: (route: string, status: number, seconds: number) => void;
+  readonly onError: (e: unknown, ctx: HttpContext) => void;
+}
+
+/**
+ * Refuses the pure-JS fallback: the npm package silently degrades to a slow server when
+ * its native binary does not load on this platform.
+ */
+export function assertNativeUws(): void {
+  if (typeof (uWS as { SSLApp?: unknown }).SSLApp !== 'function') {
+    throw new Error(
+      'uWebSockets.js native binding did not load (pure-JS fallback in use); ' +
+        'hopgate needs the native build: check the uWebSockets.js npm alias and the glibc/Node versions',
+    );
+  }
+}
+
+/**
+ * The HTTP front end. Each request goes through small named stages:
+ * accept (copy req, arm abort + deadline) → read body (bounded) → authenticate →
+ * rate-limit → handler. No request waits without a deadline.
+ */
+export class HttpServer implements ContextHooks {
+  private readonly app = uWS.App();
+  private listenSocket: uWS.us_listen_socket | null = null;
+  private readonly deadlines = new Map<number, DeadlineQueue>();
+  private inflight = 0;
+  private idle: (() => void) | null = null;
+  accepting = true;
+  port = 0;
+
+  constructor(
+    private readonly opts: ServerOptions,
+    private readonly deps: ServerDeps,
+    routes: readonly Route[],
+  ) {
+    const methodsByPattern = new Map<string, Method[]>();
+    for (const r of routes) {
+      this.app[r.method](r.pattern, (res, req) => {
+        this.accept(res, req, r);
+      });
+      methodsByPattern.set(r.pattern, [...(methodsByPattern.get(r.pattern) ?? []), r.method]);
+    }
+    for (const [pattern, methods] of methodsByPattern) {
+      const allow = methods.map((m) => (m === 'del' ? 'DELETE' : m.toUpperCase())).join(', ');
+      const notAllowed = notAllowedRoute(pattern);
+      this.app.any(pattern, (res, req) => {
+        const ctx = this.accept(res, req, notAllowed, false);
+        ctx.error('METHOD_NOT_ALLOWED', undefined, { Allow: allow });
+      });
+    }
+    const notFound = notFoundRoute();
+    this.app.any('/*', (res, req) => {
+      const ctx = this.accept(res, req, notFound, false);
+      ctx.error('NOT_FOUND', `no route for ${ctx.method.toUpperCase()} ${ctx.url}`);
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const options = this.opts.exclusivePort ? 1 : 0;
+      // The (host, port, options, cb) overload exists natively but is missing from the typings.
+      const listen = this.app.listen as unknown as (
+        host: string,
+        port: number,
+        options: number,
+        cb: (socket: uWS.us_listen_socket | false) => void,
+      ) => void;
+      listen.call(this.app, this.opts.host, this.opts.port, options, (socket) => {
+        if (!socket) {
+          reject(new Error(`cannot listen on ${this.opts.host}:${this.opts.port} (in use, or not permitted)`));
+          return;
+        }
+        this.listenSocket = socket;
+        this.port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+        resolve(this.port);
+      });
+    });
+  }
+
+  /** Stops listening; resolves when in-flight requests have been answered (or `timeoutMs`). */
+  async stop(timeoutMs: number): Promise<void> {
+    this.accepting = false;
+    if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);
+    this.listenSocket = null;
+    if (this.inflight > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, timeoutMs);
+        this.idle = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+    for (const q of this.deadlines.values()) q.close();
+  }
+
+  /** Forcefully closes every connection (after draining). */
+  close(): void {
+    // Present natively in this build, missing from its typings.
+    (this.app as unknown as { close(): void }).close();
+  }
+
+  finished(ctx: HttpContext, status: number): void {
+    this.inflight--;
+    this.deps.onFinished(ctx.route.name, status, (performance.now() - ctx.startedAt) / 1000);
+    if (this.inflight === 0 && this.idle) {
+      const idle = this.idle;
+      this.idle = null;
+      idle();
+    }
+  }
+
+  private accept(res: uWS.HttpResponse, req: uWS.HttpRequest, route: Route, run = true): HttpContext {
+    const deadlineMs = route.deadlineMs ?? this.opts.requestDeadlineMs;
+    const ctx = new HttpContext(res, req, route, this, deadlineMs);
+    this.inflight++;
+    res.onAborted(() => ctx.abort());
+    if (!run) return ctx;
+    this.deadlineQueue(deadlineMs).add(ctx);
+    if (!route.readBody) {
+      this.authorize(ctx);
+      return ctx;
+    }
+    const declared = Number(ctx.header('content-length') ?? '0');
+    if (declared > this.opts.maxBodyBytes) {
+      ctx.error('PAYLOAD_TOO_LARGE', `the body must not exceed ${this.opts.maxBodyBytes} bytes`, undefined, undefined, true);
+      return ctx;
+    }
+    readBody(ctx, this.opts.maxBodyBytes, this);
+    return ctx;
+  }
+
+  /** @internal stage: authenticate, rate-limit, then run the handler */
+  authorize(ctx: HttpContext): void {
+    if (ctx.done) return;
+    const route = ctx.route;
+    if (route.auth !== 'none') {
+      const key = ctx.header('x-api-key');
+      const client = key === undefined ? null : this.deps.auth.authenticate(key);
+      if (!client) {
+        ctx.error('UNAUTHENTICATED');
+        return;
+      }
+      if (route.auth === 'admin' && client.role !== 'admin') {
+        ctx.error('FORBIDDEN', 'this operation needs an admin API key');
+        return;
+      }
+      ctx.client = client;
+      if (!route.unlimited) {
+        const wait = this.deps.rateLimiter.take(client.id);
+        if (wait > 0) {
+          ctx.error('RATE_LIMITED', undefined, { 'Retry-After': String(wait) });
+          return;
+        }
+      }
+    }
+    if (!this.accepting && route.name !== '/healthz' && route.name !== '/readyz' && route.name !== '/metrics') {
+      ctx.error('SHUTTING_DOWN', undefined, { 'Retry-After': '1', Connection: 'close' });
+      return;
+    }
+    runHandler(ctx, this.deps.onError);
+  }
+
+  private deadlineQueue(ms: number): DeadlineQueue {
+    let q = this.deadlines.get(ms);
+    if (!q) {
+      q = new DeadlineQueue(ms);
+      this.deadlines.set(ms, q);
+    }
+    return q;
+  }
+}
+
+function readBody(ctx: HttpContext, limit: number, server: HttpServer): void {
+  let chunks: Buffer[] | null = null;
+  let size = 0;
+  ctx.res.onData((chunk, isLast) => {
+    if (ctx.done) return;
+    size += chunk.byteLength;
+    if (size > limit) {
+      ctx.error('PAYLOAD_TOO_LARGE', `the body must not exceed ${limit} bytes`, undefined, undefined, true);
+      return;
+    }
+    // uWS reuses the chunk's memory after this callback returns: copy it.
+    const copy = Buffer.from(new Uint8Array(chunk));
+    if (isLast) {
+      ctx.body = chunks === null ? copy : Buffer.concat([...chunks, copy], size);
+      server.authorize(ctx);
+    } else {
+      (chunks ??= []).push(copy);
+    }
+  });
+}
+
+function runHandler(ctx: HttpContext, onError: ServerDeps['onError']): void {
+  try {
+    const pending = ctx.route.handle(ctx);
+    if (pending) pending.catch((e: unknown) => internalError(ctx, e, onError));
+  } catch (e) {
+    internalError(ctx, e, onError);
+  }
+}
+
+function internalError(ctx: HttpContext, e: unknown, onError: ServerDeps['onError']): void {
+  onError(e, ctx);
+  ctx.error('INTERNAL');
+}
+
+function notAllowedRoute(pattern: string): Route {
+  return { method: 'get', pattern, name: pattern, auth: 'none', readBody: false, paramCount: 0, handle: () => {} };
+}
+
+function notFoundRoute(): Route {
+  return { method: 'get', pattern: '/*', name: 'unmatched', auth: 'none', readBody: false, paramCount: 0, handle: () => {} };
+}

@@ -1,0 +1,159 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config/schema.js';
+import { CheckInService } from './core/checkin-service.js';
+import { eventsOwedHere, type Capability } from './core/events.js';
+import { IdGenerator } from './core/ids.js';
+import { LocalCalendar } from './core/time.js';
+import { checkInRoutes } from './gateway/api/checkins.js';
+import type { ApiDeps } from './gateway/api/deps.js';
+import { opsRoutes } from './gateway/api/ops.js';
+import { readRoutes } from './gateway/api/reads.js';
+import { venueRoutes } from './gateway/api/venues.js';
+import { ApiKeyAuth } from './gateway/auth.js';
+import { RateLimiter } from './gateway/rate-limit.js';
+import type { Route } from './gateway/route.js';
+import { assertNativeUws, HttpServer } from './gateway/server.js';
+import type { Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { GroupCommitWriter } from './store/mysql/checkin-writer.js';
+import { createMysqlPool, type MysqlPool } from './store/mysql/pool.js';
+import { UserRepository } from './store/mysql/user-repository.js';
+import { VenueRepository } from './store/mysql/venue-repository.js';
+import { connectRedis, createRedis } from './store/redis/client.js';
+import { RedisReadModel } from './store/redis/read-model.js';
+import { VenueCache } from './store/venue-cache.js';
+
+/** Points a rewarded check-in earns by the base rule, shown as provisional in replies. */
+const PROVISIONAL_BASE_POINTS = 10;
+
+export interface RunningGateway {
+  readonly port: number;
+  /** Graceful stop: readiness false, stop listening, finish in-flight work, close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Composition root: config → adapters → core → gateway. Nothing else constructs
+ * infrastructure; everything is passed down.
+ */
+export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
+  assertNativeUws();
+  const metrics = new Metrics({ site: config.siteId });
+  const calendar = new LocalCalendar(config.timeZone);
+  const capabilities = new Set(config.capabilities as Capability[]);
+
+  const pool = createMysqlPool(config.mysql, {
+    connectionLimit: config.mysql.connectionLimit + config.writer.maxConcurrentBatches,
+    multipleStatements: true,
+  });
+  const redisLocal = createRedis(config.redis.local, `hopgate-${config.siteId}-local`);
+  const redisReadModel = createRedis(config.redis.readModel, `hopgate-${config.siteId}-readmodel`);
+  for (const [name, r] of [['local', redisLocal], ['readModel', redisReadModel]] as const) {
+    r.on('error', (e: Error) => log.warn({ redis: name, err: e.message }, 'redis error'));
+    if (!(await connectRedis(r))) log.warn({ redis: name }, 'redis unreachable at start-up; figures will be stale');
+  }
+
+  const venueRepo = new VenueRepository(pool, config.mysql.queryTimeoutMs);
+  const venues = new VenueCache(venueRepo);
+  try {
+    log.info({ venues: await venues.refresh() }, 'venues loaded');
+  } catch (e) {
+    log.error({ err: (e as Error).message }, 'cannot load venues at start-up; retrying in the background');
+  }
+  venues.start(2000, (e) => log.warn({ err: (e as Error).message }, 'venue refresh failed'));
+
+  const writer = new GroupCommitWriter(
+    pool,
+    new IdGenerator(config.siteNumber),
+    calendar,
+    {
+      siteId: config.siteId,
+      owedMask: eventsOwedHere(capabilities, true),
+      peers: config.peers.map((p) => p.siteId),
+      maxWaitMs: config.writer.maxWaitMs,
+      maxBatchRows: config.writer.maxBatchRows,
+      maxConcurrentBatches: config.writer.maxConcurrentBatches,
+      maxQueuedRows: config.writer.maxQueuedRows,
+      queryTimeoutMs: config.mysql.queryTimeoutMs,
+    },
+    {
+      batchCommitted: (rows, ms) => {
+        metrics.writerBatchRows.observe(rows);
+        metrics.writerBatchSeconds.observe(ms / 1000);
+      },
+      batchFailed: (rows, reason) => {
+        metrics.writerFailures.labels(reason).inc();
+        log.warn({ rows, reason }, 'check-in batch not written');
+      },
+    },
+  );
+  const readModel = new RedisReadModel(redisReadModel, calendar);
+  const checkIns = new CheckInService({
+    store: writer,
+    readModel,
+    venues,
+    defaultCountryCode: config.defaultCountryCode,
+    provisionalPoints: (rewarded) => (rewarded ? PROVISIONAL_BASE_POINTS : 0),
+  });
+
+  let draining = false;
+  const deps: ApiDeps = {
+    siteId: config.siteId,
+    defaultCountryCode: config.defaultCountryCode,
+    checkIns,
+    readModel,
+    venues,
+    venueRepo,
+    users: new UserRepository(pool, config.mysql.queryTimeoutMs),
+    metrics,
+    probes: { mysql: () => pingMysql(pool, config.mysql.queryTimeoutMs), redis: () => pingRedis(redisLocal, redisReadModel) },
+    beforeScrape: () => metrics.writerQueue.set(writer.queued),
+    isDraining: () => draining,
+  };
+  const routes: Route[] = [...opsRoutes(deps), ...checkInRoutes(deps), ...readRoutes(deps), ...venueRoutes(deps)];
+  const server = new HttpServer(
+    config.http,
+    {
+      auth: new ApiKeyAuth(config.auth.apiKeys),
+      rateLimiter: new RateLimiter(config.limits.clientRatePerSec, config.limits.clientBurst),
+      onFinished: (routeName, status, seconds) => metrics.observeRequest(routeName, status, seconds),
+      onError: (e, ctx) => log.error({ err: e, route: ctx.route.name }, 'unhandled error in handler'),
+    },
+    routes,
+  );
+  const port = await server.listen();
+  log.info({ port, host: config.http.host, capabilities: [...capabilities] }, 'listening');
+
+  return {
+    port,
+    async stop() {
+      if (draining) return;
+      draining = true;
+      log.info('draining');
+      await server.stop(config.http.drainTimeoutMs);
+      await writer.drain();
+      venues.stop();
+      server.close();
+      await Promise.allSettled([redisLocal.quit(), redisReadModel.quit(), pool.end()]);
+      log.info('stopped');
+    },
+  };
+}
+
+async function pingMysql(pool: MysqlPool, timeoutMs: number): Promise<boolean> {
+  try {
+    await pool.query({ sql: 'SELECT 1', timeout: timeoutMs });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function pingRedis(...clients: Redis[]): Promise<boolean> {
+  try {
+    await Promise.all(clients.map((c) => c.ping()));
+    return true;
+  } catch {
+    return false;
+  }
+}

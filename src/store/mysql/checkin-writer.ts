@@ -1,0 +1,383 @@
+import mysql from 'mysql2';
+import type { PoolConnection } from 'mysql2/promise';
+import type { CheckIn, CheckInCommand } from '../../core/checkin.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { CheckInStorePort, CommitOutcome } from '../../core/ports/checkin-store.port.js';
+import type { LocalCalendar } from '../../core/time.js';
+import { CircuitBreaker } from '../../util/circuit-breaker.js';
+import { RingBuffer } from '../../util/ring-buffer.js';
+import { isUnavailableError, type MysqlPool } from './pool.js';
+
+export interface WriterOptions {
+  readonly siteId: string;
+  /** Bit mask of events owed at this site for a check-in made here (core/events.ts). */
+  readonly owedMask: number;
+  /** Peer sites every check-in must replicate to (one sync_outbox row each). */
+  readonly peers: readonly string[];
+  readonly maxWaitMs: number;
+  readonly maxBatchRows: number;
+  readonly maxConcurrentBatches: number;
+  readonly maxQueuedRows: number;
+  readonly queryTimeoutMs: number;
+}
+
+/** What the writer tells the rest of the process after each commit. */
+export interface CommittedRow {
+  readonly id: string;
+  readonly owed: number;
+  readonly committedMs: number;
+}
+
+export interface WriterObserver {
+  batchCommitted(rows: number, durationMs: number): void;
+  batchFailed(rows: number, reason: string): void;
+}
+
+interface Pending {
+  readonly cmd: CheckInCommand;
+  readonly city: string;
+  readonly day: string;
+  readonly resolve: (outcome: CommitOutcome) => void;
+  id: bigint;
+  /** Later requests with the same (client, key) while this one is being written. */
+  followers: Pending[] | null;
+}
+
+const DUP_REQUEST_KEY = 'uq_checkins_request';
+
+/**
+ * Group-commit check-in writer. Concurrent check-ins are gathered for at most `maxWaitMs`
+ * (or `maxBatchRows`) and written in ONE transaction, sent as ONE multi-statement round
+ * trip: the check-ins, the reward-day claims, the users, the work each owes (one
+ * `checkin_work` row with an event bit mask) and its replication rows. Every waiting
+ * request is answered only after COMMIT returned: an acknowledged check-in is durable.
+ *
+ * Up to `maxConcurrentBatches` transactions run at once on separate connections, so a new
+ * batch gathers while earlier ones wait for their fsync (InnoDB group-commits those too).
+ */
+export class GroupCommitWriter implements CheckInStorePort {
+  private readonly queue = new RingBuffer<Pending>(4096);
+  private timer: NodeJS.Timeout | null = null;
+  private inflight = 0;
+  private readonly breaker: CircuitBreaker;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
+  /** Keyed check-ins queued or being written, so a concurrent duplicate joins the first. */
+  private readonly inflightKeys = new Map<string, Pending>();
+  /** Called after every commit with the rows just made durable (the dispatcher listens). */
+  onCommitted: (rows: readonly CommittedRow[]) => void = () => {};
+
+  constructor(
+    private readonly pool: MysqlPool,
+    private readonly ids: IdGenerator,
+    private readonly calendar: LocalCalendar,
+    private readonly opts: WriterOptions,
+    private readonly observer: WriterObserver,
+  ) {
+    this.breaker = new CircuitBreaker('mysql-writer', 3, 2000);
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  get inflightBatches(): number {
+    return this.inflight;
+  }
+
+  get breakerState(): string {
+    return this.breaker.state;
+  }
+
+  commit(cmd: CheckInCommand, city: string): Promise<CommitOutcome> {
+    if (this.closed) return Promise.resolve(unavailable('the gateway is shutting down', 1));
+    if (!this.breaker.allow()) {
+      return Promise.resolve(unavailable('the database is unavailable', this.breaker.retryAfterSec()));
+    }
+    if (this.queue.length >= this.opts.maxQueuedRows) {
+      return Promise.resolve(unavailable('too many check-ins waiting to be written', 1));
+    }
+    return new Promise<CommitOutcome>((resolve) => {
+      const p: Pending = { cmd, city, day: this.calendar.day(cmd.at), resolve, id: 0n, followers: null };
+      if (cmd.requestKey !== null) {
+        const key = keyOf(cmd);
+        const leader = this.inflightKeys.get(key);
+        if (leader) {
+          (leader.followers ??= []).push(p);
+          return;
+        }
+        this.inflightKeys.set(key, p);
+      }
+      this.queue.push(p);
+      this.schedule();
+    });
+  }
+
+  /** Stops taking check-ins and resolves once everything queued has been written. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    if (this.queue.length === 0 && this.inflight === 0) return;
+    await new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.flushNow();
+    });
+  }
+
+  private schedule(): void {
+    if (this.queue.length >= this.opts.maxBatchRows) {
+      this.flushNow();
+    } else if (this.timer === null) {
+      this.timer = setTimeout(onTimer, this.opts.maxWaitMs, this);
+    }
+  }
+
+  /** Starts batches while there is work and a free transaction slot. */
+  flushNow(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.queue.length > 0 && this.inflight < this.opts.maxConcurrentBatches) {
+      const batch = this.queue.take(this.opts.maxBatchRows);
+      this.inflight++;
+      void this.writeBatch(batch).finally(() => this.batchDone());
+    }
+  }
+
+  private batchDone(): void {
+    this.inflight--;
+    // Whatever gathered while this batch was committing has waited long enough.
+    if (this.queue.length > 0) this.flushNow();
+    else if (this.inflight === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const started = performance.now();
+    for (const p of batch) p.id = this.ids.next();
+    for (let attempt = 1; ; attempt++) {
+      let conn: PoolConnection | undefined;
+      try {
+        conn = await this.pool.getConnection();
+        const committedMs = Date.now();
+        const results = await this.runTransaction(conn, batch, committedMs);
+        this.breaker.success();
+        this.answerCommitted(batch, results, committedMs);
+        this.observer.batchCommitted(batch.length, performance.now() - started);
+        return;
+      } catch (e) {
+        const usable = conn !== undefined && (await rollbackQuietly(conn));
+        if (isRetryableConflict(e) && attempt < 3) continue;
+        if (isDuplicateRequestKey(e) && usable && conn) {
+          // Another process committed one of these keys first: answer those as replays and
+          // write the rest again. Rare (needs two gateways and one key at the same moment).
+          if (await this.resolveExistingKeys(conn, batch)) return;
+        }
+        const down = isUnavailableError(e);
+        if (down) this.breaker.failure();
+        this.observer.batchFailed(batch.length, (e as { code?: string }).code ?? 'ERROR');
+        const reason = down ? 'the database is unavailable' : `the check-in could not be written (${(e as { code?: string }).code ?? 'ERROR'})`;
+        const outcome = unavailable(reason, this.breaker.retryAfterSec());
+        for (const p of batch) this.settle(p, outcome);
+        return;
+      } finally {
+        conn?.release();
+      }
+    }
+  }
+
+  private answerCommitted(batch: readonly Pending[], results: unknown[], committedMs: number): void {
+    const rewarded = new Set((results.at(-2) as Array<{ checkin_id: string }>).map((r) => String(r.checkin_id)));
+    const rows: CommittedRow[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      const checkIn = toCheckIn(p, this.opts.siteId, rewarded.has(p.id.toString()));
+      rows[i] = { id: checkIn.id, owed: this.opts.owedMask, committedMs };
+      this.settle(p, { kind: 'committed', checkIn });
+    }
+    this.onCommitted(rows);
+  }
+
+  /** Answers a check-in and any duplicates that joined it while it was being written. */
+  private settle(p: Pending, outcome: CommitOutcome): void {
+    p.resolve(outcome);
+    if (p.cmd.requestKey === null) return;
+    this.inflightKeys.delete(keyOf(p.cmd));
+    if (p.followers === null) return;
+    for (const f of p.followers) {
+      f.resolve(
+        outcome.kind === 'unavailable'
+          ? outcome
+          : {
+              kind: 'replay',
+              checkIn: outcome.checkIn,
+              sameRequest: f.cmd.requestHash === p.cmd.requestHash && (outcome.kind === 'committed' || outcome.sameRequest),
+            },
+      );
+    }
+  }
+
+  private async runTransaction(conn: PoolConnection, batch: readonly Pending[], committedMs: number): Promise<unknown[]> {
+    const sql = buildBatchSql(batch, this.opts, committedMs);
+    const [results] = await conn.query({ sql, timeout: this.opts.queryTimeoutMs });
+    return results as unknown[];
+  }
+
+  private async resolveExistingKeys(conn: PoolConnection, batch: Pending[]): Promise<boolean> {
+    const keyed = batch.filter((p) => p.cmd.requestKey !== null);
+    let rows: unknown;
+    try {
+      [rows] = await conn.query({
+      sql: `SELECT id, msisdn, venue_id, channel, site, at_ms, rewarded, client_id, request_key, request_hash
+              FROM checkins WHERE (client_id, request_key) IN (?)`,
+      values: [keyed.map((p) => [p.cmd.clientId, p.cmd.requestKey])],
+      timeout: this.opts.queryTimeoutMs,
+      });
+    } catch {
+      return false;
+    }
+    const existing = new Map<string, StoredCheckInRow>();
+    for (const r of rows as StoredCheckInRow[]) existing.set(`${r.client_id}\u0000${r.request_key}`, r);
+    for (const p of batch) {
+      const row = p.cmd.requestKey === null ? undefined : existing.get(keyOf(p.cmd));
+      if (row) {
+        this.settle(p, { kind: 'replay', checkIn: rowToCheckIn(row), sameRequest: row.request_hash === p.cmd.requestHash });
+      } else {
+        this.queue.push(p); // written with the next batch
+      }
+    }
+    return true;
+  }
+}
+
+function onTimer(writer: GroupCommitWriter): void {
+  (writer as unknown as { timer: NodeJS.Timeout | null }).timer = null;
+  writer.flushNow();
+}
+
+export interface StoredCheckInRow {
+  id: string;
+  msisdn: string;
+  venue_id: string;
+  channel: string;
+  site: string;
+  at_ms: string | number;
+  rewarded: number;
+  client_id: string;
+  request_key: string | null;
+  request_hash: string | null;
+}
+
+export function rowToCheckIn(r: StoredCheckInRow): CheckIn {
+  return {
+    id: String(r.id),
+    msisdn: r.msisdn,
+    venueId: r.venue_id,
+    site: r.site,
+    channel: r.channel as CheckIn['channel'],
+    at: Number(r.at_ms),
+    rewarded: r.rewarded === 1,
+  };
+}
+
+function toCheckIn(p: Pending, site: string, rewarded: boolean): CheckIn {
+  return {
+    id: p.id.toString(),
+    msisdn: p.cmd.msisdn,
+    venueId: p.cmd.venueId,
+    site,
+    channel: p.cmd.channel,
+    at: p.cmd.at,
+    rewarded,
+  };
+}
+
+function keyOf(cmd: CheckInCommand): string {
+  return `${cmd.clientId}\u0000${cmd.requestKey}`;
+}
+
+const esc = mysql.escape;
+
+/**
+ * One transaction as one multi-statement string. The second-to-last result set lists the
+ * check-ins that won their reward day. All values are escaped.
+ */
+export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOptions, 'siteId' | 'owedMask' | 'peers'>, committedMs: number): string {
+  const site = esc(opts.siteId);
+  const users: string[] = [];
+  const rewards: string[] = [];
+  const checkins: string[] = [];
+  const work: string[] = [];
+  const outbox: string[] = [];
+  const ids: string[] = [];
+  for (const p of batch) {
+    const c = p.cmd;
+    const id = p.id.toString();
+    const msisdn = esc(c.msisdn);
+    const venue = esc(c.venueId);
+    const day = esc(p.day);
+    ids.push(id);
+    users.push(`(${msisdn},${site},${esc(p.city)},${c.at},${c.at})`);
+    rewards.push(`(${msisdn},${venue},${day},${id})`);
+    // rewarded: whether this check-in's claim on its reward day won (a unique-index lookup
+    // of a row this transaction just wrote; no other rows are read or locked).
+    checkins.push(
+      `(${id},${msisdn},${venue},${esc(c.channel)},${site},${c.at},${day},${esc(c.clientId)},${esc(c.requestKey)},${esc(c.requestHash)},` +
+        `EXISTS(SELECT 1 FROM reward_days WHERE checkin_id = ${id}))`,
+    );
+    work.push(`(${id},${opts.owedMask},${opts.owedMask},${committedMs})`);
+    for (const peer of opts.peers) outbox.push(`(${esc(peer)},${id})`);
+  }
+  // Rows of shared tables in key order: concurrent batches then take row locks in the same
+  // order and cannot deadlock each other. The sort is stable, so the first check-in of a
+  // user, venue and day in arrival order still wins the reward.
+  users.sort();
+  rewards.sort(compareRewardTuples);
+  const idList = ids.join(',');
+  return (
+    // READ COMMITTED: no gap locks on searches, so concurrent batches only meet on real rows.
+    'SET TRANSACTION ISOLATION LEVEL READ COMMITTED;' +
+    'START TRANSACTION;' +
+    `INSERT INTO users (msisdn, home_site, city, created_at, updated_at) VALUES ${users.join(',')} ON DUPLICATE KEY UPDATE msisdn = msisdn;` +
+    `INSERT INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ${rewards.join(',')} ON DUPLICATE KEY UPDATE checkin_id = checkin_id;` +
+    `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key, request_hash, rewarded) VALUES ${checkins.join(',')};` +
+    (opts.owedMask !== 0 ? `INSERT INTO checkin_work (checkin_id, owed, pending, committed_ms) VALUES ${work.join(',')};` : '') +
+    (outbox.length > 0 ? `INSERT INTO sync_outbox (peer, checkin_id) VALUES ${outbox.join(',')};` : '') +
+    `SELECT checkin_id FROM reward_days WHERE checkin_id IN (${idList});` +
+    'COMMIT'
+  );
+}
+
+/** Orders `(msisdn,venue,day,id)` tuples by key only, keeping arrival order among equals. */
+function compareRewardTuples(a: string, b: string): number {
+  const ka = a.slice(0, a.lastIndexOf(','));
+  const kb = b.slice(0, b.lastIndexOf(','));
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function unavailable(reason: string, retryAfterSec: number): CommitOutcome {
+  return { kind: 'unavailable', reason, retryAfterSec };
+}
+
+function isDuplicateRequestKey(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err?.code === 'ER_DUP_ENTRY' && typeof err.message === 'string' && err.message.includes(DUP_REQUEST_KEY);
+}
+
+/** Rolls back; returns false when the connection is broken (the server rolls back itself). */
+async function rollbackQuietly(conn: PoolConnection): Promise<boolean> {
+  try {
+    await conn.query({ sql: 'ROLLBACK', timeout: 1000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRetryableConflict(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}

@@ -1,0 +1,50 @@
+import mysql from 'mysql2/promise';
+import type { Config } from '../../config/schema.js';
+
+export type MysqlPool = mysql.Pool;
+
+/**
+ * A bounded mysql2 pool: `queueLimit` set (mysql2's default queue is unbounded) and a
+ * connect timeout, so a dead database makes callers fail fast instead of piling up.
+ * `multipleStatements` lets the writer send a whole transaction in one round trip; every
+ * value in such statements is escaped.
+ */
+export function createMysqlPool(cfg: Config['mysql'], opts: { connectionLimit?: number; multipleStatements?: boolean } = {}): MysqlPool {
+  return mysql.createPool({
+    host: cfg.host,
+    port: cfg.port,
+    ...(cfg.socketPath ? { socketPath: cfg.socketPath } : {}),
+    user: cfg.user,
+    password: cfg.password,
+    database: cfg.database,
+    connectionLimit: opts.connectionLimit ?? cfg.connectionLimit,
+    queueLimit: cfg.queueLimit,
+    connectTimeout: cfg.connectTimeoutMs,
+    multipleStatements: opts.multipleStatements ?? false,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    enableKeepAlive: true,
+    waitForConnections: true,
+    charset: 'utf8mb4_bin',
+  });
+}
+
+/** mysql2 error codes that mean "the database is not reachable", not "the query is wrong". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'POOL_ENQUEUELIMIT',
+  'POOL_CLOSED',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+]);
+
+export function isUnavailableError(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || (e as { fatal?: boolean }).fatal === true);
+}

@@ -1,0 +1,78 @@
+import type { RowDataPacket } from 'mysql2';
+import type { Venue } from '../../core/checkin.js';
+import type { MysqlPool } from './pool.js';
+
+interface VenueRow extends RowDataPacket {
+  id: string;
+  code: string | null;
+  name: string;
+  city: string;
+  open: number;
+  version: number;
+  updated_at: string | number;
+}
+
+export interface VenueUpsert {
+  readonly id: string;
+  readonly name: string;
+  readonly city: string;
+  readonly open: boolean;
+  readonly code: string | null;
+}
+
+function toVenue(r: VenueRow): Venue {
+  return { id: r.id, code: r.code, name: r.name, city: r.city, open: r.open === 1, version: Number(r.version) };
+}
+
+export class VenueRepository {
+  constructor(
+    private readonly pool: MysqlPool,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Venues changed at or after `sinceMs` (all when 0), with the newest change time seen. */
+  async changedSince(sinceMs: number): Promise<{ venues: Venue[]; maxUpdatedMs: number }> {
+    const [rows] = await this.pool.query<VenueRow[]>({
+      sql: 'SELECT id, code, name, city, open, version, updated_at FROM venues WHERE updated_at >= ?',
+      values: [sinceMs],
+      timeout: this.timeoutMs * 10,
+    });
+    let maxUpdatedMs = sinceMs;
+    for (const r of rows) maxUpdatedMs = Math.max(maxUpdatedMs, Number(r.updated_at));
+    return { venues: rows.map(toVenue), maxUpdatedMs };
+  }
+
+  async get(id: string): Promise<Venue | undefined> {
+    const [rows] = await this.pool.query<VenueRow[]>({
+      sql: 'SELECT id, code, name, city, open, version, updated_at FROM venues WHERE id = ?',
+      values: [id],
+      timeout: this.timeoutMs,
+    });
+    return rows[0] ? toVenue(rows[0]) : undefined;
+  }
+
+  /** Creates or replaces a venue; the version grows by one on every change. */
+  async upsert(v: VenueUpsert, nowMs: number): Promise<{ venue: Venue; created: boolean }> {
+    const [result] = await this.pool.query<import('mysql2').ResultSetHeader>({
+      sql: `INSERT INTO venues (id, code, name, city, open, version, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?)
+            ON DUPLICATE KEY UPDATE code = VALUES(code), name = VALUES(name), city = VALUES(city),
+              open = VALUES(open), version = version + 1, updated_at = VALUES(updated_at)`,
+      values: [v.id, v.code, v.name, v.city, v.open ? 1 : 0, nowMs],
+      timeout: this.timeoutMs,
+    });
+    const venue = await this.get(v.id);
+    if (!venue) throw new Error(`venue ${v.id} vanished after upsert`);
+    // affectedRows is 1 for an insert and 2 for an update of an existing row.
+    return { venue, created: result.affectedRows === 1 };
+  }
+
+  /** Bulk insert for seeding (rows already validated). */
+  async insertMany(venues: readonly VenueUpsert[], nowMs: number): Promise<void> {
+    if (venues.length === 0) return;
+    await this.pool.query({
+      sql: 'INSERT IGNORE INTO venues (id, code, name, city, open, version, updated_at) VALUES ?',
+      values: [venues.map((v) => [v.id, v.code, v.name, v.city, v.open ? 1 : 0, 1, nowMs])],
+      timeout: this.timeoutMs * 10,
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+
+/**
+ * Lua scripts live in `scripts/<name>-<numKeys>.lua` (read from the source tree, which ships
+ * with the package). ioredis' defineCommand loads each once and runs it with EVALSHA.
+ */
+const SCRIPTS_DIR = fileURLToPath(new URL('../../../src/store/redis/scripts/', import.meta.url));
+
+export function scriptSource(file: string): { lua: string; numberOfKeys: number } {
+  const m = /-(\d+)\.lua$/.exec(file);
+  if (!m) throw new Error(`script file ${file} must be named <name>-<numKeys>.lua`);
+  return { lua: readFileSync(SCRIPTS_DIR + file, 'utf8'), numberOfKeys: Number(m[1]) };
+}
+
+export function defineScript(redis: Redis, command: string, file: string): void {
+  if (typeof (redis as unknown as Record<string, unknown>)[command] === 'function') return;
+  redis.defineCommand(command, scriptSource(file));
+}

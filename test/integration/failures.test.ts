@@ -1,0 +1,111 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MYSQL } from '../helpers/env.js';
+import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
+
+/** Failure rules (ARCHITECTURE.md): fail fast and clearly, never hang, never lose an acknowledged check-in. */
+describe('when MySQL fails', () => {
+  let proxy: TcpProxy;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    proxy = new TcpProxy(MYSQL.port);
+    await proxy.start();
+    gw = await startGateway({
+      config: { mysql: { port: proxy.port, connectTimeoutMs: 300, queryTimeoutMs: 400 }, http: { requestDeadlineMs: 800 } },
+    });
+    expect((await putVenue(gw, 'V1', { name: 'Kiosk', city: 'Nairobi' })).status).toBe(201);
+  });
+
+  afterEach(() => {
+    proxy.set('refuse'); // cut whatever the test left behind
+    proxy.set('pass');
+  });
+
+  afterAll(async () => {
+    proxy.set('pass');
+    await gw?.stop();
+    await proxy.stop();
+  });
+
+  it('answers 503 with Retry-After at once when MySQL refuses connections, and recovers', async () => {
+    expect((await gw.request('POST', '/v1/checkins', { msisdn: '+254733000001', venueId: 'V1' })).status).toBe(201);
+    proxy.set('refuse');
+    const replies = [];
+    for (let i = 0; i < 6; i++) {
+      const t0 = performance.now();
+      const res = await gw.request('POST', '/v1/checkins', { msisdn: '+254733000002', venueId: 'V1' });
+      replies.push({ res, ms: performance.now() - t0 });
+    }
+    for (const { res } of replies) {
+      expect(res.status).toBe(503);
+      expect(res.json.error.code).toBe('STORE_UNAVAILABLE');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    const ready = await gw.request('GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.json.mysql).toBe(false);
+
+    proxy.set('pass');
+    // The breaker lets a probe through once its open period ends.
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 201; i++) {
+      status = (await gw.request('POST', '/v1/checkins', { msisdn: '+254733000003', venueId: 'V1' })).status;
+      if (status !== 201) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(201);
+  });
+
+  it('answers 504 or 503 within the deadline when MySQL hangs mid-stream, never hangs itself', async () => {
+    let warm = 0;
+    for (let i = 0; i < 50 && warm !== 201; i++) {
+      warm = (await gw.request('POST', '/v1/checkins', { msisdn: '+254733000099', venueId: 'V1' })).status;
+      if (warm !== 201) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(warm).toBe(201);
+    proxy.set('stall');
+    const t0 = performance.now();
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => gw.request('POST', '/v1/checkins', { msisdn: `+25473300010${i}`, venueId: 'V1' })),
+    );
+    const elapsed = performance.now() - t0;
+    for (const r of replies) {
+      expect([503, 504]).toContain(r.status);
+      expect(['DEADLINE_EXCEEDED', 'STORE_UNAVAILABLE']).toContain(r.json.error.code);
+    }
+    // Deadline 800 ms plus scheduling slack; the point is "bounded", not a benchmark.
+    expect(elapsed).toBeLessThan(5000);
+  });
+});
+
+describe('when Redis is down', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    // Nothing listens on port 1: every Redis command fails at once.
+    gw = await startGateway({
+      config: { redis: { local: { port: 1, connectTimeoutMs: 200 }, readModel: { port: 1, connectTimeoutMs: 200 } } },
+    });
+    expect((await putVenue(gw, 'V1', { name: 'Kiosk', city: 'Nairobi' })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  it('still commits check-ins and marks read-model figures stale', async () => {
+    const res = await gw.request('POST', '/v1/checkins', { msisdn: '+254744000001', venueId: 'V1' });
+    expect(res.status).toBe(201);
+    expect(res.json.checkin.rewarded).toBe(true);
+    expect(res.json.points).toEqual({ awarded: 10, provisional: true, total: null, rank: null, stale: true });
+    const user = await gw.request('GET', '/v1/users/+254744000001');
+    expect(user.status).toBe(200);
+    expect(user.json).toMatchObject({ points: null, rank: null, stale: true });
+    const board = await gw.request('GET', '/v1/leaderboards/global');
+    expect(board.status).toBe(503);
+    expect(board.json.error.code).toBe('READ_MODEL_UNAVAILABLE');
+    const ready = await gw.request('GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.json).toMatchObject({ mysql: true, redis: false });
+  });
+});
