@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CAPABILITIES } from '../core/events.js';
 import { MAX_SITE_NUMBER } from '../core/ids.js';
+import { smsConfigSchema, ussdConfigSchema } from '../gateway/ussd/config.js';
 
 /**
  * The one configuration schema. Every key has a default unless a site must choose it.
@@ -141,6 +142,10 @@ export const configSchema = z
       .strict()
       .prefault({}),
     peers: z.array(peer).default([]),
+    /** USSD front end: service code, sessions, deadline, per-dialect access (docs/ussd.md). */
+    ussd: ussdConfigSchema.prefault({}),
+    /** SMS commands over Kannel (docs/ussd.md). */
+    sms: smsConfigSchema.prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -122,6 +122,11 @@ export class UssdDialog {
     return { text: screen([CATALOGS[lang].busy]), end: true };
   }
 
+  /** The polite END screen for a request that reached us but cannot be served. */
+  sorry(lang: Language): UssdReply {
+    return { text: screen([CATALOGS[lang].sorry]), end: true };
+  }
+
   private onMenu(ctx: DialogContext, page: number, input: string): Promise<DialogStep> | DialogStep {
     switch (input) {
       case '1':
