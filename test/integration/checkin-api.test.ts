@@ -111,8 +111,17 @@ describe('POST /v1/checkins', () => {
         'POST /v1/checkins HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n' +
           `Content-Type: application/json\r\nX-Api-Key: ${gw.clientKey}\r\n\r\n`,
       );
+      // Stream 4 KiB chunks like a real client until the server answers.
       const chunk = 'x'.repeat(4096);
-      for (let i = 0; i < 8; i++) sock.write(`1000\r\n${chunk}\r\n`);
+      let answered = false;
+      sock.once('data', () => (answered = true));
+      let sent = 0;
+      const next = () => {
+        if (answered || sent++ >= 16 || sock.destroyed) return;
+        sock.write(`1000\r\n${chunk}\r\n`);
+        setTimeout(next, 20);
+      };
+      next();
     });
     expect(reply).toMatch(/^HTTP\/1\.1 413 /);
     expect(reply).toContain('PAYLOAD_TOO_LARGE');

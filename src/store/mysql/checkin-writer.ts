@@ -190,7 +190,7 @@ export class GroupCommitWriter implements CheckInStorePort {
   }
 
   private answerCommitted(batch: readonly Pending[], results: unknown[], committedMs: number): void {
-    const rewarded = new Set((results.at(-2) as Array<{ checkin_id: string }>).map((r) => String(r.checkin_id)));
+    const rewarded = new Set((results[REWARD_RESULT] as Array<{ checkin_id: string }>).map((r) => String(r.checkin_id)));
     const rows: CommittedRow[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i]!;
@@ -300,10 +300,12 @@ function keyOf(cmd: CheckInCommand): string {
 }
 
 const esc = mysql.escape;
+/** Index of the reward-claim statement's result: after START TRANSACTION and the users upsert. */
+const REWARD_RESULT = 2;
 
 /**
- * One transaction as one multi-statement string. The second-to-last result set lists the
- * check-ins that won their reward day. All values are escaped.
+ * One transaction as one multi-statement string. The result of statement REWARD_RESULT
+ * lists the check-ins that won their reward day. All values are escaped.
  */
 export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOptions, 'siteId' | 'owedMask' | 'peers'>, committedMs: number): string {
   const site = esc(opts.siteId);
@@ -312,14 +314,12 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
   const checkins: string[] = [];
   const work: string[] = [];
   const outbox: string[] = [];
-  const ids: string[] = [];
   for (const p of batch) {
     const c = p.cmd;
     const id = p.id.toString();
     const msisdn = esc(c.msisdn);
     const venue = esc(c.venueId);
     const day = esc(p.day);
-    ids.push(id);
     users.push(`(${msisdn},${site},${esc(p.city)},${c.at},${c.at})`);
     rewards.push(`(${msisdn},${venue},${day},${id})`);
     // rewarded: whether this check-in's claim on its reward day won (a unique-index lookup
@@ -336,17 +336,15 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
   // user, venue and day in arrival order still wins the reward.
   users.sort();
   rewards.sort(compareRewardTuples);
-  const idList = ids.join(',');
   return (
-    // READ COMMITTED: no gap locks on searches, so concurrent batches only meet on real rows.
-    'SET TRANSACTION ISOLATION LEVEL READ COMMITTED;' +
     'START TRANSACTION;' +
     `INSERT INTO users (msisdn, home_site, city, created_at, updated_at) VALUES ${users.join(',')} ON DUPLICATE KEY UPDATE msisdn = msisdn;` +
-    `INSERT INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ${rewards.join(',')} ON DUPLICATE KEY UPDATE checkin_id = checkin_id;` +
+    // IGNORE skips the claims that lost (the day's first check-in holds the key); RETURNING
+    // lists the winners. Values are validated at the edge, so IGNORE hides nothing else.
+    `INSERT IGNORE INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ${rewards.join(',')} RETURNING checkin_id;` +
     `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key, request_hash, rewarded) VALUES ${checkins.join(',')};` +
     (opts.owedMask !== 0 ? `INSERT INTO checkin_work (checkin_id, owed, pending, committed_ms) VALUES ${work.join(',')};` : '') +
     (outbox.length > 0 ? `INSERT INTO sync_outbox (peer, checkin_id) VALUES ${outbox.join(',')};` : '') +
-    `SELECT checkin_id FROM reward_days WHERE checkin_id IN (${idList});` +
     'COMMIT'
   );
 }

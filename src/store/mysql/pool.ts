@@ -10,7 +10,7 @@ export type MysqlPool = mysql.Pool;
  * value in such statements is escaped.
  */
 export function createMysqlPool(cfg: Config['mysql'], opts: { connectionLimit?: number; multipleStatements?: boolean } = {}): MysqlPool {
-  return mysql.createPool({
+  const pool = mysql.createPool({
     host: cfg.host,
     port: cfg.port,
     ...(cfg.socketPath ? { socketPath: cfg.socketPath } : {}),
@@ -27,6 +27,16 @@ export function createMysqlPool(cfg: Config['mysql'], opts: { connectionLimit?: 
     waitForConnections: true,
     charset: 'utf8mb4_bin',
   });
+  // READ COMMITTED: no gap locks on searches, so concurrent group-commit batches only meet
+  // on the rows they really share (and rarely deadlock). Set once per connection.
+  // The event hands over mysql2's callback-style connection.
+  pool.on('connection', (conn) => {
+    (conn as unknown as { query(sql: string, cb: (e: Error | null) => void): void }).query(
+      'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+      () => {},
+    );
+  });
+  return pool;
 }
 
 /** mysql2 error codes that mean "the database is not reachable", not "the query is wrong". */

@@ -1,0 +1,29 @@
+import autocannon from 'autocannon';
+
+/**
+ * Runs autocannon (bounded by duration) and returns the figures every scenario reports.
+ * autocannon's histogram has 1 ms resolution; sub-millisecond figures come from the
+ * server-side histogram (`/admin/latency`).
+ */
+export async function runLoad({ url, connections = 64, durationSec = 10, method = 'POST', headers = {}, setupRequest, body }) {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationSec,
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    ...(setupRequest ? { requests: [{ setupRequest }] } : {}),
+    timeout: 10,
+  });
+  return {
+    connections,
+    durationSec,
+    requests: result.requests.total,
+    throughputPerSec: Math.round(result.requests.average),
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+  };
+}

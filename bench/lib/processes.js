@@ -1,0 +1,108 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import { Redis } from 'ioredis';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+/** Spawns a node script and resolves once it printed a JSON "listening" line with its port. */
+export function spawnListening(args, env = {}) {
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  const port = new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no "listening" within 20 s:\n${out}`)), 20_000);
+    proc.stdout.on('data', (d) => {
+      out += d.toString();
+      const m = /"port":(\d+)[^\n]*"msg":"listening"|"msg":"listening"[^\n]*"port":(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(Number(m[1] ?? m[2]));
+      }
+    });
+    proc.stderr.on('data', (d) => (out += d.toString()));
+    exited.then((code) => reject(new Error(`exited with ${code}:\n${out}`)));
+  });
+  return { proc, port, exited, output: () => out };
+}
+
+/** Peak resident set size of a live process, in MiB (VmHWM). */
+export function peakRssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+export function keyPair() {
+  const key = `hg_bench_${randomBytes(16).toString('hex')}`;
+  return { key, sha256: createHash('sha256').update(key).digest('hex') };
+}
+
+/** A gateway on its own database and Redis prefix; `stop()` drops both. */
+export async function startBenchGateway({ name, config = {}, venues = 10_000, users = 0 }) {
+  const suffix = `${process.pid}_${randomBytes(3).toString('hex')}`;
+  const database = `hg_bench_${name}_${suffix}`.replace(/[^A-Za-z0-9_]/g, '_');
+  const prefix = `hgb:${name}:${suffix}:`;
+  const client = keyPair();
+  const admin = keyPair();
+  const full = {
+    siteId: 'bench',
+    siteNumber: 3,
+    timeZone: 'Africa/Nairobi',
+    http: { host: '127.0.0.1', port: 0 },
+    mysql: { host: '127.0.0.1', port: 3306, user: 'root', password: '', database },
+    redis: { local: { keyPrefix: prefix }, readModel: { keyPrefix: prefix } },
+    auth: { apiKeys: [{ id: 'bench', role: 'client', sha256: client.sha256 }, { id: 'bench-admin', role: 'admin', sha256: admin.sha256 }] },
+    limits: { clientRatePerSec: 1_000_000, clientBurst: 1_000_000 },
+    log: { level: 'warn' },
+    ...config,
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'hopgate-bench-'));
+  const file = join(dir, 'site.json');
+  writeFileSync(file, JSON.stringify(full));
+  execFileSync(process.execPath, [CLI, 'migrate', '--config', file], { stdio: 'ignore' });
+  execFileSync(process.execPath, [CLI, 'seed', '--config', file, '--venues', String(venues), '--users', String(users), '--no-progress'], { stdio: 'ignore' });
+  full.log = { level: 'info' }; // the "listening" line is logged at info
+  writeFileSync(file, JSON.stringify(full));
+  const gw = spawnListening([CLI, 'serve', '--config', file]);
+  const port = await gw.port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    pid: gw.proc.pid,
+    clientKey: client.key,
+    adminKey: admin.key,
+    database,
+    prefix,
+    output: gw.output,
+    async latency(reset = false) {
+      const res = await fetch(`http://127.0.0.1:${port}/admin/latency${reset ? '?reset=1' : ''}`, { headers: { 'x-api-key': admin.key } });
+      return res.json();
+    },
+    async metrics() {
+      return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    },
+    async stop() {
+      gw.proc.kill('SIGTERM');
+      await Promise.race([gw.exited, new Promise((r) => setTimeout(r, 15_000))]);
+      gw.proc.kill('SIGKILL');
+      const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root', password: '' });
+      await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await c.end();
+      const r = new Redis({ host: '127.0.0.1', port: 6379 });
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await r.del(...keys);
+      } while (cursor !== '0');
+      r.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
