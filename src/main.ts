@@ -28,6 +28,7 @@ import { CoreUssdServices } from './gateway/ussd/core-ussd-services.js';
 import { UssdDialog } from './gateway/ussd/dialog.js';
 import { RedisSessionStore } from './gateway/ussd/redis-session-store.js';
 import { UssdEngine } from './gateway/ussd/ussd-engine.js';
+import { UssdMetrics } from './gateway/ussd/ussd-metrics.js';
 import { ussdRoutes } from './gateway/ussd/ussd-routes.js';
 
 /** Points a rewarded check-in earns by the base rule, shown as provisional in replies. */
@@ -176,7 +177,8 @@ function channelRoutes(config: Config, capabilities: ReadonlySet<Capability>, de
       resendWindowMs: config.ussd.resendWindowMs,
       onError: (where, e) => log.warn({ where, err: (e as Error).message }, 'ussd session store failed; answered busy'),
     });
-    routes.push(...ussdRoutes({ config: config.ussd, engine, dialog }));
+    const ussdMetrics = new UssdMetrics(deps.metrics.registry);
+    routes.push(...ussdRoutes({ config: config.ussd, engine, dialog, onOutcome: (d, o) => ussdMetrics.count(d, o) }));
   }
   if (capabilities.has('sms')) {
     routes.push(...smsRoutes({ config: config.sms, handler: new SmsHandler(services, { serviceCode: config.ussd.serviceCode }) }));

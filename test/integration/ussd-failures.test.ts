@@ -104,6 +104,9 @@ describe('USSD expiry, access rules and failures', () => {
       expect(await res.text()).toBe('END Sorry, we are busy right now. Please try again in a minute.');
       // The telco waits a few seconds at most; the deadline is 150 ms (allow for a busy box).
       expect(elapsed).toBeLessThan(2000);
+      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      expect(metrics).toMatch(/hopgate_ussd_replies_total\{[^}]*dialect="africastalking"[^}]*outcome="busy"[^}]*\} 1\n/);
+      expect(metrics).toMatch(/hopgate_ussd_replies_total\{[^}]*dialect="hubtel"[^}]*outcome="forbidden"[^}]*\} [1-9]/);
     } finally {
       proxy.set('refuse');
       proxy.set('pass');

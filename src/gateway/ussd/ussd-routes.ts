@@ -5,14 +5,15 @@ import type { UssdConfig } from './config.js';
 import type { UssdDialog } from './dialog.js';
 import type { ReplyEcho, UssdDialect, WireReply, WireRequest } from './types.js';
 import type { UssdEngine } from './ussd-engine.js';
+import type { UssdOutcome } from './ussd-metrics.js';
 import { DIALECTS } from './vendors/index.js';
 
 export interface UssdRouteDeps {
   readonly config: UssdConfig;
   readonly engine: UssdEngine;
   readonly dialog: UssdDialog;
-  /** Counts replies by outcome for metrics (`reply`, `busy`, `malformed`, `forbidden`). */
-  readonly onOutcome?: (vendor: string, outcome: 'reply' | 'busy' | 'malformed' | 'unusable' | 'forbidden') => void;
+  /** Counts hops by outcome for metrics. */
+  readonly onOutcome?: (dialect: string, outcome: UssdOutcome) => void;
 }
 
 /** What a route needs per dialect, built once. */
