@@ -38,6 +38,15 @@ export interface DialogOptions {
 const VENUE_CODE = /^[A-Za-z0-9]{1,16}$/;
 const BACK = '0';
 const MORE = '98';
+
+/**
+ * Navigation keys: repeating one on purpose is common (back, back; more, more) and
+ * re-applying a resent one is harmless, so they are never taken for a resent hop.
+ */
+export function isNavigationInput(input: string): boolean {
+  const t = input.trim();
+  return t === BACK || t === MORE;
+}
 const MENU_ITEMS: readonly MessageKey[] = ['menu.checkin', 'menu.points', 'menu.top', 'menu.skipper', 'menu.help', 'menu.language'];
 const BOARD_BY_CHOICE: Readonly<Record<string, BoardKind>> = { '1': 'global', '2': 'city', '3': 'week' };
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { normaliseMsisdn } from '../../core/msisdn.js';
 import { CATALOGS, type Language } from './catalog/index.js';
 import { dialledExtension } from './dial-string.js';
-import type { DialogContext, DialogStep, UssdDialog } from './dialog.js';
+import { isNavigationInput, type DialogContext, type DialogStep, type UssdDialog } from './dialog.js';
 import { screen } from './screen.js';
 import type { UssdSession, UssdSessionStore } from './session.js';
 import type { UssdReply, UssdRequest } from './types.js';
@@ -160,7 +160,9 @@ function isResend(req: UssdRequest, s: UssdSession, now: number, windowMs: numbe
   if (req.isNew === true) return true; // a duplicate start (a real new dial reset `session` above)
   if (req.path !== null) return req.path.length <= s.step;
   if (req.hopTag !== null) return req.hopTag === s.lastTag;
-  return req.input === s.lastInput && now - s.lastAt <= windowMs;
+  // No hop counter: the same answer again within the window is the gateway resending it —
+  // except navigation keys, which people repeat on purpose and which are safe to re-apply.
+  return req.input === s.lastInput && now - s.lastAt <= windowMs && !isNavigationInput(req.input);
 }
 
 /** Idempotency key of a check-in made at hop `hop` of a session; ≤ 128 characters. */

@@ -88,6 +88,15 @@ describe('USSD sessions (engine + dialog)', () => {
     expect((await h.flares('SessionID=f1&MSISDN=254711000001&input=123')).text).toContain('Invalid choice');
   });
 
+  it('navigation keys repeated at once are applied twice (back, back), not taken for a resend', async () => {
+    const h = new Harness();
+    await h.truroute('n1', '254711000001', 1, '*384#');
+    await h.truroute('n1', '254711000001', 2, '3');
+    await h.truroute('n1', '254711000001', 2, '1');
+    expect((await h.truroute('n1', '254711000001', 2, '0')).text).toBe('Top players\n1 Global\n2 My city\n3 This week\n0 Back');
+    expect((await h.truroute('n1', '254711000001', 2, '0')).text).toBe(MENU);
+  });
+
   it('back and paging: top lists page with 98, 0 goes back', async () => {
     const h = new Harness();
     for (let i = 0; i < 30; i++) h.services.setTotal(`+2547120000${String(i).padStart(2, '0')}`, 1000 - i, 'nairobi');
