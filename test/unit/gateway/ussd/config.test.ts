@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../../../src/config/load.js';
 import { smsConfigSchema, ussdConfigSchema } from '../../../../src/gateway/ussd/config.js';
 
 describe('ussd/sms config', () => {
@@ -17,5 +18,18 @@ describe('ussd/sms config', () => {
     expect(paths).toContain('serviceCode');
     expect(paths).toContain('vendors.hubtel.secret');
     expect(r.error!.issues.some((i) => i.code === 'unrecognized_keys')).toBe(true);
+  });
+
+  it('is part of the site config: defaults, frozen, errors name the full key', () => {
+    const c = parseConfig({ siteId: 'nbo', siteNumber: 1 });
+    expect(c.ussd.deadlineMs).toBe(150);
+    expect(c.sms.kannel.allowFrom).toEqual([]);
+    expect(Object.isFrozen(c.ussd.vendors.hubtel)).toBe(true);
+    expect(() => parseConfig({ siteId: 'nbo', siteNumber: 1, ussd: { vendors: { hubtel: { secret: 'short' } } } })).toThrow(ConfigError);
+    try {
+      parseConfig({ siteId: 'nbo', siteNumber: 1, ussd: { vendors: { hubtel: { secret: 'short' } } } });
+    } catch (e) {
+      expect((e as ConfigError).problems).toEqual(['ussd.vendors.hubtel.secret: must be at least 16 characters']);
+    }
   });
 });
