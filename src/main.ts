@@ -178,7 +178,15 @@ function channelRoutes(config: Config, capabilities: ReadonlySet<Capability>, de
       onError: (where, e) => log.warn({ where, err: (e as Error).message }, 'ussd session store failed; answered busy'),
     });
     const ussdMetrics = new UssdMetrics(deps.metrics.registry);
-    routes.push(...ussdRoutes({ config: config.ussd, engine, dialog, onOutcome: (d, o) => ussdMetrics.count(d, o) }));
+    routes.push(
+      ...ussdRoutes({
+        config: config.ussd,
+        engine,
+        dialog,
+        onOutcome: (d, o) => ussdMetrics.count(d, o),
+        onRejected: (dialect, kind, reason) => log.info({ dialect, kind, reason }, 'ussd request not usable'),
+      }),
+    );
   }
   if (capabilities.has('sms')) {
     routes.push(...smsRoutes({ config: config.sms, handler: new SmsHandler(services, { serviceCode: config.ussd.serviceCode }) }));

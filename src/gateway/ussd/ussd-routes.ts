@@ -14,6 +14,8 @@ export interface UssdRouteDeps {
   readonly dialog: UssdDialog;
   /** Counts hops by outcome for metrics. */
   readonly onOutcome?: (dialect: string, outcome: UssdOutcome) => void;
+  /** Reports what arrived when a request could not be used (for integration debugging). */
+  readonly onRejected?: (dialect: string, kind: 'malformed' | 'unusable', message: string) => void;
 }
 
 /** What a route needs per dialect, built once. */
@@ -77,6 +79,7 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
   const parsed = dialect.parse(wire, { serviceCode: deps.config.serviceCode });
   if (!parsed.ok) {
     const e = parsed.error;
+    deps.onRejected?.(dialect.name, e.kind, e.message);
     if (e.kind === 'malformed') {
       deps.onOutcome?.(dialect.name, 'malformed');
       ctx.error('USSD_MALFORMED_REQUEST', e.message);
