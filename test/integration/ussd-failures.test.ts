@@ -22,7 +22,7 @@ beforeAll(async () => {
         sessionTtlSec: 1,
         deadlineMs: 150,
         vendors: {
-          hubtel: { secret: SECRET },
+          hubtel: { secret: SECRET, serviceCode: '*713#' },
           truroute: { allowFrom: ['10.0.0.0/8'] },
           imimobile: { enabled: false },
           flares: { allowFrom: ['127.0.0.1', '::1'], secret: SECRET, secretParam: 'key' },
@@ -75,6 +75,10 @@ describe('USSD expiry, access rules and failures', () => {
     const allowed = await fetch(`${gw.url}/ussd/hubtel`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hopgate-secret': SECRET }, body });
     expect(allowed.status).toBe(200);
     expect(((await allowed.json()) as { Type: string }).Type).toBe('Response');
+    // This aggregator's own service code: *713*123# is a dial-through check-in.
+    const dial = JSON.stringify({ SessionId: 'ha-2', Mobile: '254711800009', Type: 'Initiation', Message: '*713*123#', Sequence: 1 });
+    const checkedIn = await fetch(`${gw.url}/ussd/hubtel`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hopgate-secret': SECRET }, body: dial });
+    expect(await checkedIn.json()).toEqual({ Type: 'Release', Message: 'Checked in at Java House! +10 points.\nTotal 0 points.', ClientState: '' });
 
     expect((await fetch(`${gw.url}/ussd/flares?SessionID=fa-1&MSISDN=254711800003&input=384`)).status).toBe(403);
     expect((await fetch(`${gw.url}/ussd/flares?SessionID=fa-1&MSISDN=254711800003&input=384&key=${SECRET}`)).status).toBe(200);

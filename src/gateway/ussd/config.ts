@@ -28,18 +28,30 @@ export const channelAuthSchema = z
 
 export type ChannelAuth = z.output<typeof channelAuthSchema>;
 
-const vendorShape = Object.fromEntries(DIALECT_NAMES.map((n) => [n, channelAuthSchema.prefault({})])) as Record<
+const serviceCode = z.string().regex(/^\*[0-9]+(\*[0-9]+)*#$/, 'must look like *384# or *384*12#');
+
+/** A dialect: its access rule, and the code subscribers dial through it if not `ussd.serviceCode`. */
+export const ussdVendorSchema = channelAuthSchema
+  .extend({
+    /** The full code as dialled through this aggregator (a shared code's channel included). */
+    serviceCode: serviceCode.optional(),
+  })
+  .strict();
+
+export type UssdVendorConfig = z.output<typeof ussdVendorSchema>;
+
+const vendorShape = Object.fromEntries(DIALECT_NAMES.map((n) => [n, ussdVendorSchema.prefault({})])) as Record<
   string,
-  z.ZodPrefault<typeof channelAuthSchema>
+  z.ZodPrefault<typeof ussdVendorSchema>
 >;
 
 export const ussdConfigSchema = z
   .object({
-    /** The code subscribers dial, e.g. `*384#`; a suffix `*<venue>#` is a dial-through check-in. */
-    serviceCode: z
-      .string()
-      .regex(/^\*[0-9]+(\*[0-9]+)*#$/, 'must look like *384# or *384*12#')
-      .default('*384#'),
+    /**
+     * The full code subscribers dial, e.g. `*384#` (with a shared code's channel:
+     * `*384*55#`); a suffix `*<venue>#` is a dial-through check-in.
+     */
+    serviceCode: serviceCode.default('*384#'),
     /** Idle lifetime of a session in `redis.local`. @defaultValue 180 */
     sessionTtlSec: positiveInt.max(3600).default(180),
     /**

@@ -15,6 +15,8 @@ export interface DialogContext {
   /** Idempotency key for a check-in made at this hop (session + hop). */
   readonly requestKey: string;
   readonly at: number;
+  /** The code this subscriber dialled (a dialect may have its own); defaults to the option. */
+  readonly serviceCode?: string;
 }
 
 export interface DialogStep {
@@ -25,7 +27,7 @@ export interface DialogStep {
 }
 
 export interface DialogOptions {
-  /** The service code shown in help texts, e.g. `*384#`. */
+  /** The service code shown in help texts, e.g. `*384#`, unless the context names one. */
   readonly serviceCode: string;
   /**
    * Entries fetched for a leaderboard and paged with `98`.
@@ -58,14 +60,12 @@ const BOARD_BY_CHOICE: Readonly<Record<string, BoardKind>> = { '1': 'global', '2
  */
 export class UssdDialog {
   private readonly boardSize: number;
-  private readonly example: string;
 
   constructor(
     private readonly services: UssdServices,
     private readonly opts: DialogOptions,
   ) {
     this.boardSize = opts.boardSize ?? 30;
-    this.example = opts.serviceCode.replace(/#$/, '') + '*123#';
   }
 
   /**
@@ -122,7 +122,7 @@ export class UssdDialog {
         if (input === '1' || input === '2') return this.menu({ ...ctx, lang: input === '1' ? 'en' : 'hi' }, 0);
         return this.language(ctx, 'hint.choice');
       case 'end':
-        return this.end(ctx, 'expired', { code: this.opts.serviceCode });
+        return this.end(ctx, 'expired', { code: ctx.serviceCode ?? this.opts.serviceCode });
     }
   }
 
@@ -266,7 +266,8 @@ export class UssdDialog {
     const p = Math.max(0, Math.min(page, HELP_PAGES.length - 1));
     const more = p < HELP_PAGES.length - 1;
     const lines = [c[HELP_PAGES[p]!], ...(more ? [c['nav.more']] : []), c['nav.back']];
-    const text = screen(lines, { code: this.opts.serviceCode, example: this.example });
+    const code = ctx.serviceCode ?? this.opts.serviceCode;
+    const text = screen(lines, { code, example: code.replace(/#$/, '') + '*123#' });
     return { state: { s: 'help', page: p }, reply: { text, end: false }, lang: ctx.lang };
   }
 

@@ -44,7 +44,11 @@ export class UssdEngine {
     this.resendWindowMs = opts.resendWindowMs ?? 5000;
   }
 
-  async handle(req: UssdRequest, now: number): Promise<UssdReply> {
+  /**
+   * @param serviceCode the code of the dialect that sent `req`, when it differs from
+   *   `ussd.serviceCode` (aggregators in different countries give different codes)
+   */
+  async handle(req: UssdRequest, now: number, serviceCode: string = this.opts.serviceCode): Promise<UssdReply> {
     const key = boundedKey(req.sessionKey);
     if (req.kind !== 'hop') return this.close(req.vendor, key);
     const msisdn = normaliseMsisdn(req.msisdn, this.opts.defaultCountryCode);
@@ -65,11 +69,11 @@ export class UssdEngine {
     }
     if (session !== null && isResend(req, session, now, this.resendWindowMs)) return session.reply;
 
-    const base = { msisdn: msisdn.value, clientId: `ussd:${req.vendor}`, at: now };
+    const base = { msisdn: msisdn.value, clientId: `ussd:${req.vendor}`, at: now, serviceCode };
     let result: { step: DialogStep; consumed: number; nonce: string; startInput: string; hops: number };
     if (session === null) {
-      const ext = this.extension(req);
-      if (ext === null) return this.politeEnd(lang, 'expired', { code: this.opts.serviceCode });
+      const ext = this.extension(req, serviceCode);
+      if (ext === null) return this.politeEnd(lang, 'expired', { code: serviceCode });
       const nonce = req.sessionKey === req.msisdn ? now.toString(36) : '0';
       const ctx = { ...base, lang, requestKey: requestKey(key, nonce, ext.length) };
       let step = await this.dialog.start(ctx, ext.length === 1 ? ext : []);
@@ -133,11 +137,11 @@ export class UssdEngine {
    * vendors, what follows the service code in the dialled string. `null` when this cannot
    * be a first hop (the session expired or never existed).
    */
-  private extension(req: UssdRequest): string[] | null {
+  private extension(req: UssdRequest, serviceCode: string): string[] | null {
     if (req.isNew === false) return null;
     if (req.path !== null) return req.path.length > MAX_PATH ? null : [...req.path];
     const dialled = req.input !== '' ? req.input : req.serviceCode;
-    const ext = dialledExtension(dialled, this.opts.serviceCode);
+    const ext = dialledExtension(dialled, serviceCode);
     if (ext === null) return req.isNew === true ? [] : null;
     return ext.length > MAX_PATH ? null : ext;
   }

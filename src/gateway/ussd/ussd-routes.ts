@@ -25,6 +25,8 @@ interface DialectRoute {
   readonly deps: UssdRouteDeps;
   /** The "busy" END screen in this dialect (without echo), prebuilt for the deadline path. */
   readonly busy: WireReply;
+  /** The code subscribers dial through this dialect. */
+  readonly serviceCode: string;
 }
 
 /**
@@ -38,7 +40,13 @@ export function ussdRoutes(deps: UssdRouteDeps): Route[] {
   for (const dialect of DIALECTS) {
     const rule = deps.config.vendors[dialect.name];
     if (rule === undefined) continue;
-    const r: DialectRoute = { dialect, guard: new ChannelGuard(rule), deps, busy: dialect.render(busy, null) };
+    const r: DialectRoute = {
+      dialect,
+      guard: new ChannelGuard(rule),
+      deps,
+      busy: dialect.render(busy, null),
+      serviceCode: rule.serviceCode ?? deps.config.serviceCode,
+    };
     for (const method of dialect.methods) {
       routes.push(
         route(method === 'GET' ? 'get' : 'post', `/ussd/${dialect.name}`, (ctx) => handleUssd(ctx, r), {
@@ -76,7 +84,7 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
     contentType: (ctx.header('content-type') ?? '').toLowerCase(),
     body: ctx.body,
   };
-  const parsed = dialect.parse(wire, { serviceCode: deps.config.serviceCode });
+  const parsed = dialect.parse(wire, { serviceCode: r.serviceCode });
   if (!parsed.ok) {
     const e = parsed.error;
     deps.onRejected?.(dialect.name, e.kind, e.message);
@@ -92,7 +100,7 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
   const req = parsed.value;
   const echo = { sessionKey: req.sessionKey, msisdn: req.msisdn };
   echoes.set(ctx, echo);
-  const reply = await deps.engine.handle(req, Date.now());
+  const reply = await deps.engine.handle(req, Date.now(), r.serviceCode);
   if (send(ctx, dialect.render(reply, echo))) deps.onOutcome?.(dialect.name, 'reply');
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { VENUES } from './support/in-memory-services.js';
+import { dialectByName } from '../../../../src/gateway/ussd/vendors/index.js';
 import { Harness, MENU, TTL_MS } from './support/harness.js';
+import { post } from './support/wire.js';
 
 const P = '+254711000001';
 
@@ -86,6 +88,24 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(h.services.checkIns).toHaveLength(1);
     h.clock += 10_000; // a deliberate repeat after the window is a new hop
     expect((await h.flares('SessionID=f1&MSISDN=254711000001&input=123')).text).toContain('Invalid choice');
+  });
+
+  it('a dialect may have its own service code: dial-through, expiry and help use it', async () => {
+    const h = new Harness();
+    const hop = (body: Record<string, unknown>) => {
+      const parsed = dialectByName('hubtel')!.parse(post('application/json', JSON.stringify(body)), { serviceCode: '*713#' });
+      if (!parsed.ok) throw new Error('parse failed');
+      return h.engine.handle(parsed.value, h.clock, '*713#');
+    };
+    expect(await hop({ SessionId: 'sc1', Mobile: '254711000001', Type: 'Initiation', Message: '*713*123#', Sequence: 1 })).toEqual({
+      text: 'Checked in at Java House! +10 points.\nTotal 0 points.',
+      end: true,
+    });
+    await hop({ SessionId: 'sc2', Mobile: '254711000001', Type: 'Initiation', Message: '*713#', Sequence: 1 });
+    expect((await hop({ SessionId: 'sc2', Mobile: '254711000001', Type: 'Response', Message: '5', Sequence: 2 })).text).toContain('dial *713# and choose 1');
+    expect((await hop({ SessionId: 'sc3', Mobile: '254711000001', Type: 'Response', Message: '1', Sequence: 2 })).text).toBe(
+      'Your session has expired. Please dial *713# again.',
+    );
   });
 
   it('navigation keys repeated at once are applied twice (back, back), not taken for a resend', async () => {
