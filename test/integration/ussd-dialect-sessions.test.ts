@@ -17,7 +17,8 @@ const MENU = 'Hopgate rewards\n1 Check in\n2 My points\n3 Top players\n4 Venue s
 const TOP = 'Top players\n1 Global\n2 My city\n3 This week\n0 Back';
 
 beforeAll(async () => {
-  gw = await startGateway();
+  // A generous USSD deadline: on a loaded test box a check-in must not turn into "busy".
+  gw = await startGateway({ config: { ussd: { deadlineMs: 3000 } } });
   await putUssdVenues(gw);
   const redis = new Redis({ ...REDIS, keyPrefix: gw.redisPrefix, lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();

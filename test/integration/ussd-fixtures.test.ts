@@ -11,7 +11,8 @@ import { putUssdVenues } from './ussd/venues.js';
 let gw: TestGateway;
 
 beforeAll(async () => {
-  gw = await startGateway();
+  // A generous USSD deadline: on a loaded test box a check-in must not turn into "busy".
+  gw = await startGateway({ config: { ussd: { deadlineMs: 3000 } } });
   await putUssdVenues(gw);
 });
 
