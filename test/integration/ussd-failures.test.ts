@@ -75,10 +75,10 @@ describe('USSD expiry, access rules and failures', () => {
     const allowed = await fetch(`${gw.url}/ussd/hubtel`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hopgate-secret': SECRET }, body });
     expect(allowed.status).toBe(200);
     expect(((await allowed.json()) as { Type: string }).Type).toBe('Response');
-    // This aggregator's own service code: *713*123# is a dial-through check-in.
-    const dial = JSON.stringify({ SessionId: 'ha-2', Mobile: '254711800009', Type: 'Initiation', Message: '*713*123#', Sequence: 1 });
-    const checkedIn = await fetch(`${gw.url}/ussd/hubtel`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hopgate-secret': SECRET }, body: dial });
-    expect(await checkedIn.json()).toEqual({ Type: 'Release', Message: 'Checked in at Java House! +10 points.\nTotal 0 points.', ClientState: '' });
+    // This aggregator's own service code is the one it parses and the help text shows.
+    const hop2 = JSON.stringify({ SessionId: 'ha-1', Mobile: '254711800002', Type: 'Response', Message: '5', Sequence: 2 });
+    const help = await fetch(`${gw.url}/ussd/hubtel`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hopgate-secret': SECRET }, body: hop2 });
+    expect(((await help.json()) as { Message: string }).Message).toContain('dial *713# and choose 1, or dial the venue code at once, e.g. *713*123#');
 
     expect((await fetch(`${gw.url}/ussd/flares?SessionID=fa-1&MSISDN=254711800003&input=384`)).status).toBe(403);
     expect((await fetch(`${gw.url}/ussd/flares?SessionID=fa-1&MSISDN=254711800003&input=384&key=${SECRET}`)).status).toBe(200);
