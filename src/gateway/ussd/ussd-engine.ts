@@ -35,6 +35,7 @@ const CLOSED: UssdReply = Object.freeze({ text: '', end: true });
  */
 export class UssdEngine {
   private readonly resendWindowMs: number;
+  private readonly onSaveError: (e: unknown) => void;
 
   constructor(
     private readonly dialog: UssdDialog,
@@ -42,6 +43,7 @@ export class UssdEngine {
     private readonly opts: UssdEngineOptions,
   ) {
     this.resendWindowMs = opts.resendWindowMs ?? 5000;
+    this.onSaveError = (e) => this.opts.onError?.('save', e);
   }
 
   /**
@@ -101,13 +103,20 @@ export class UssdEngine {
       reply: result.step.reply,
       lang: result.step.lang,
     };
+    const remember = result.step.lang !== lang;
+    const saving = this.store.save(req.vendor, key, next, remember ? { msisdn: msisdn.value, lang: result.step.lang } : undefined);
+    if (next.reply.end) {
+      // Nothing follows an END screen but, perhaps, a resend: the stored copy serves it, and
+      // if a resend outruns the write, the check-in's idempotency key still makes it one.
+      saving.catch(this.onSaveError);
+      return next.reply;
+    }
     try {
-      const remember = result.step.lang !== lang;
-      await this.store.save(req.vendor, key, next, remember ? { msisdn: msisdn.value, lang: result.step.lang } : undefined);
+      await saving;
     } catch (e) {
-      this.opts.onError?.('save', e);
+      this.onSaveError(e);
       // Without a stored session the next hop would find nothing: end now, politely.
-      if (!next.reply.end) return this.dialog.busy(lang);
+      return this.dialog.busy(lang);
     }
     return next.reply;
   }

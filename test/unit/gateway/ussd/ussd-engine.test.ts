@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { VENUES } from './support/in-memory-services.js';
 import { dialectByName } from '../../../../src/gateway/ussd/vendors/index.js';
 import { Harness, MENU, TTL_MS } from './support/harness.js';
-import { post } from './support/wire.js';
+import { UssdEngine } from '../../../../src/gateway/ussd/ussd-engine.js';
+import { form, post } from './support/wire.js';
 
 const P = '+254711000001';
 
@@ -252,5 +253,25 @@ describe('USSD sessions (engine + dialog)', () => {
       }
     }
     expect(h.services.checkIns.length).toBe(2 * VENUES.filter((v) => v.open).length);
+  });
+
+  it('an END screen does not wait for the session write; a CON screen does, and a failed write ends politely', async () => {
+    const errors: string[] = [];
+    const hanging = {
+      load: async () => ({ session: null, lang: null }),
+      save: () => new Promise<void>(() => {}),
+      remove: async () => {},
+    };
+    const h = new Harness(hanging);
+    expect(await h.at('nw1', P, '', '*384*123#')).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
+    const failing = { ...hanging, save: () => Promise.reject(new Error('redis down')) };
+    const h2 = new Harness(failing);
+    const engine = new UssdEngine(h2.dialog, failing, { serviceCode: '*384#', defaultLanguage: 'en', defaultCountryCode: '254', onError: (where) => errors.push(where) });
+    const parsed = dialectByName('africastalking')!.parse(form({ sessionId: 'nw2', phoneNumber: P, serviceCode: '*384#', text: '' }), { serviceCode: '*384#' });
+    expect(parsed.ok && (await engine.handle(parsed.value, h2.clock))).toEqual({ text: 'Sorry, we are busy right now. Please try again in a minute.', end: true });
+    const dial = dialectByName('africastalking')!.parse(form({ sessionId: 'nw3', phoneNumber: P, serviceCode: '*384*123#', text: '' }), { serviceCode: '*384#' });
+    expect(dial.ok && (await engine.handle(dial.value, h2.clock))).toMatchObject({ end: true, text: expect.stringMatching(/^Checked in at Java House/) });
+    await new Promise((r) => setImmediate(r));
+    expect(errors).toEqual(['save', 'save']);
   });
 });
