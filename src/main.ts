@@ -22,14 +22,7 @@ import { VenueRepository } from './store/mysql/venue-repository.js';
 import { connectRedis, createRedis } from './store/redis/client.js';
 import { RedisReadModel } from './store/redis/read-model.js';
 import { VenueCache } from './store/venue-cache.js';
-import { SmsHandler } from './gateway/sms/sms-handler.js';
-import { smsRoutes } from './gateway/sms/sms-routes.js';
-import { CoreUssdServices } from './gateway/ussd/core-ussd-services.js';
-import { UssdDialog } from './gateway/ussd/dialog.js';
-import { RedisSessionStore } from './gateway/ussd/redis-session-store.js';
-import { UssdEngine } from './gateway/ussd/ussd-engine.js';
-import { UssdMetrics } from './gateway/ussd/ussd-metrics.js';
-import { ussdRoutes } from './gateway/ussd/ussd-routes.js';
+import { channelRoutes } from './gateway/ussd/channel-routes.js';
 
 /** Points a rewarded check-in earns by the base rule, shown as provisional in replies. */
 const PROVISIONAL_BASE_POINTS = 10;
@@ -123,7 +116,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...checkInRoutes(deps),
     ...readRoutes(deps),
     ...venueRoutes(deps),
-    ...channelRoutes(config, capabilities, deps, redisLocal, log),
+    ...channelRoutes({ config, capabilities, api: deps, redisLocal, log }),
   ];
   const server = new HttpServer(
     config.http,
@@ -152,46 +145,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       log.info('stopped');
     },
   };
-}
-
-/** USSD and SMS front ends, at sites with the `ussd` / `sms` capability. */
-function channelRoutes(config: Config, capabilities: ReadonlySet<Capability>, deps: ApiDeps, redisLocal: Redis, log: Logger): Route[] {
-  if (!capabilities.has('ussd') && !capabilities.has('sms')) return [];
-  const services = new CoreUssdServices({
-    checkIns: deps.checkIns,
-    readModel: deps.readModel,
-    venues: deps.venues,
-    cityOf: async (msisdn) => (await deps.users.get(msisdn))?.city ?? null,
-    defaultCountryCode: config.defaultCountryCode,
-    onBusy: (op, reason) => log.warn({ op, reason }, 'ussd/sms dependency unavailable; answered busy'),
-  });
-  const routes: Route[] = [];
-  if (capabilities.has('ussd')) {
-    const dialog = new UssdDialog(services, { serviceCode: config.ussd.serviceCode });
-    // The local Redis client applies redis.local.keyPrefix itself.
-    const sessions = new RedisSessionStore(redisLocal, { keyPrefix: '', ttlMs: config.ussd.sessionTtlSec * 1000 });
-    const engine = new UssdEngine(dialog, sessions, {
-      serviceCode: config.ussd.serviceCode,
-      defaultLanguage: config.ussd.defaultLanguage,
-      defaultCountryCode: config.defaultCountryCode,
-      resendWindowMs: config.ussd.resendWindowMs,
-      onError: (where, e) => log.warn({ where, err: (e as Error).message }, 'ussd session store failed; answered busy'),
-    });
-    const ussdMetrics = new UssdMetrics(deps.metrics.registry);
-    routes.push(
-      ...ussdRoutes({
-        config: config.ussd,
-        engine,
-        dialog,
-        onOutcome: (d, o) => ussdMetrics.count(d, o),
-        onRejected: (dialect, kind, reason) => log.info({ dialect, kind, reason }, 'ussd request not usable'),
-      }),
-    );
-  }
-  if (capabilities.has('sms')) {
-    routes.push(...smsRoutes({ config: config.sms, handler: new SmsHandler(services, { serviceCode: config.ussd.serviceCode }) }));
-  }
-  return routes;
 }
 
 async function pingMysql(pool: MysqlPool, timeoutMs: number): Promise<boolean> {
