@@ -13,6 +13,9 @@ export interface ApiClient {
  */
 export class ApiKeyAuth {
   private readonly byHash = new Map<string, { client: ApiClient; digest: Buffer }>();
+  /** Keys seen recently and their client, so the hot path hashes a key once, not per request. */
+  private readonly recent = new Map<string, ApiClient>();
+  private static readonly RECENT_MAX = 1024;
 
   constructor(keys: Config['auth']['apiKeys']) {
     for (const k of keys) {
@@ -21,10 +24,15 @@ export class ApiKeyAuth {
   }
 
   authenticate(presented: string): ApiClient | null {
+    const known = this.recent.get(presented);
+    if (known) return known;
     if (presented.length === 0 || presented.length > 256) return null;
     const digest = createHash('sha256').update(presented).digest();
     const entry = this.byHash.get(digest.toString('hex'));
     if (!entry || !timingSafeEqual(entry.digest, digest)) return null;
+    // Only valid keys are remembered: unknown keys cannot grow this map.
+    if (this.recent.size >= ApiKeyAuth.RECENT_MAX) this.recent.clear();
+    this.recent.set(presented, entry.client);
     return entry.client;
   }
 }
