@@ -61,7 +61,10 @@ export function ussdRoutes(deps: UssdRouteDeps): Route[] {
   return routes;
 }
 
-/** Handlers keep per-request state in `ctx` only; echo for the deadline path lives here. */
+/**
+ * The ids a reply envelope echoes (TruRoute), kept for the deadline path: the context has
+ * no slot for route state, and a WeakMap lets the entry go with the context.
+ */
 const echoes = new WeakMap<HttpContext, ReplyEcho>();
 
 async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
