@@ -9,6 +9,7 @@ import { smsRoutes } from '../sms/sms-routes.js';
 import { CoreUssdServices } from './core-ussd-services.js';
 import { UssdDialog } from './dialog.js';
 import { RedisSessionStore } from './redis-session-store.js';
+import { ScreenRules } from './screen.js';
 import { UssdEngine } from './ussd-engine.js';
 import { UssdMetrics } from './ussd-metrics.js';
 import { ussdRoutes } from './ussd-routes.js';
@@ -39,7 +40,7 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
   });
   const routes: Route[] = [];
   if (capabilities.has('ussd')) {
-    const dialog = new UssdDialog(services, { serviceCode: config.ussd.serviceCode });
+    const dialog = new UssdDialog(services, { serviceCode: config.ussd.serviceCode, screen: new ScreenRules(config.ussd.screenLimits) });
     const sessions = new RedisSessionStore(redisLocal, { keyPrefix: '', ttlMs: config.ussd.sessionTtlSec * 1000 });
     const engine = new UssdEngine(dialog, sessions, {
       serviceCode: config.ussd.serviceCode,

@@ -63,6 +63,18 @@ export const ussdConfigSchema = z
     resendWindowMs: z.number().int().min(0).max(60_000).default(5000),
     /** @defaultValue `en` */
     defaultLanguage: z.enum(LANGUAGES).default('en'),
+    /**
+     * Characters per screen: the USSD standard allows 182 GSM-7 septets, or 80 characters
+     * when a screen needs UCS-2; many operators advise 160. The catalog is checked at 182
+     * and at 160 GSM-7 (and 80 UCS-2); below that, long fixed texts may be cut.
+     */
+    screenLimits: z
+      .object({
+        gsm7: z.number().int().min(120).max(182).default(182),
+        ucs2: z.number().int().min(60).max(80).default(80),
+      })
+      .strict()
+      .prefault({}),
     /** Per-dialect access rules, keyed by dialect name. */
     vendors: z.object(vendorShape).strict().prefault({}),
   })

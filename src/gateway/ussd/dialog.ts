@@ -2,7 +2,7 @@ import { CATALOGS, HELP_PAGES, LANGUAGE_NAMES, type Language, type MessageKey } 
 import type { DialogState } from './dialog-state.js';
 import { toGsm7Lookalike } from './gsm7.js';
 import { maskMsisdn } from './mask.js';
-import { paginate, screen, type Vars } from './screen.js';
+import { STANDARD_SCREEN, type ScreenRules, type Vars } from './screen.js';
 import type { UssdReply } from './types.js';
 import type { BoardKind, UssdCheckInOutcome, UssdServices } from './ussd-services.port.js';
 
@@ -34,6 +34,8 @@ export interface DialogOptions {
    * @defaultValue 30
    */
   readonly boardSize?: number;
+  /** Screen length rules. @defaultValue 182 GSM-7 / 80 UCS-2 */
+  readonly screen?: ScreenRules;
 }
 
 /** Keypads send digits (some vendors pass letters through): 1–16 of them. */
@@ -60,12 +62,14 @@ const BOARD_BY_CHOICE: Readonly<Record<string, BoardKind>> = { '1': 'global', '2
  */
 export class UssdDialog {
   private readonly boardSize: number;
+  private readonly rules: ScreenRules;
 
   constructor(
     private readonly services: UssdServices,
     private readonly opts: DialogOptions,
   ) {
     this.boardSize = opts.boardSize ?? 30;
+    this.rules = opts.screen ?? STANDARD_SCREEN;
   }
 
   /**
@@ -128,12 +132,17 @@ export class UssdDialog {
 
   /** The polite END screen for `busy` (deadline near, dependency down). */
   busy(lang: Language): UssdReply {
-    return { text: screen([CATALOGS[lang].busy]), end: true };
+    return this.notice(lang, 'busy');
   }
 
   /** The polite END screen for a request that reached us but cannot be served. */
   sorry(lang: Language): UssdReply {
-    return { text: screen([CATALOGS[lang].sorry]), end: true };
+    return this.notice(lang, 'sorry');
+  }
+
+  /** A polite END screen with one catalog message (expired, bad number …). */
+  notice(lang: Language, key: MessageKey, vars: Vars = {}): UssdReply {
+    return { text: this.rules.screen([CATALOGS[lang][key]], vars), end: true };
   }
 
   private onMenu(ctx: DialogContext, page: number, input: string): Promise<DialogStep> | DialogStep {
@@ -161,14 +170,14 @@ export class UssdDialog {
 
   private menu(ctx: DialogContext, page: number, hint?: MessageKey): DialogStep {
     const c = CATALOGS[ctx.lang];
-    const p = paginate(c[hint ?? 'menu.title'], MENU_ITEMS.map((k) => c[k]), c['nav.more'], '', page);
+    const p = this.rules.paginate(c[hint ?? 'menu.title'], MENU_ITEMS.map((k) => c[k]), c['nav.more'], '', page);
     return { state: { s: 'menu', page: p.page }, reply: { text: p.text, end: false }, lang: ctx.lang };
   }
 
   private ask(ctx: DialogContext, s: 'checkin.code' | 'skipper.code', prompt: MessageKey, hint?: MessageKey): DialogStep {
     const c = CATALOGS[ctx.lang];
     const lines = hint ? [c[hint], c[prompt], c['nav.back']] : [c[prompt], c['nav.back']];
-    return { state: { s }, reply: { text: screen(lines), end: false }, lang: ctx.lang };
+    return { state: { s }, reply: { text: this.rules.screen(lines), end: false }, lang: ctx.lang };
   }
 
   private async checkIn(ctx: DialogContext, code: string, dialThrough: boolean): Promise<DialogStep> {
@@ -192,7 +201,7 @@ export class UssdDialog {
         return this.codeRetry(ctx, [c['checkin.closed'], c['nav.back']], { venue: toGsm7Lookalike(outcome.venueName) });
       case 'ok': {
         const lines = [...checkInLines(c, outcome), ...(dialThrough ? [] : [c['nav.menu']])];
-        const text = screen(lines, {
+        const text = this.rules.screen(lines, {
           venue: toGsm7Lookalike(outcome.venueName),
           awarded: outcome.awarded,
           total: outcome.total ?? 0,
@@ -205,7 +214,7 @@ export class UssdDialog {
 
   /** An unknown or closed venue re-prompts for a code (also after a dial-through). */
   private codeRetry(ctx: DialogContext, lines: readonly string[], vars: Vars): DialogStep {
-    return { state: { s: 'checkin.code' }, reply: { text: screen(lines, vars), end: false }, lang: ctx.lang };
+    return { state: { s: 'checkin.code' }, reply: { text: this.rules.screen(lines, vars), end: false }, lang: ctx.lang };
   }
 
   private async points(ctx: DialogContext, hint?: MessageKey): Promise<DialogStep> {
@@ -217,7 +226,7 @@ export class UssdDialog {
     const lines = hint ? [c[hint], body, c['nav.back']] : [body, c['nav.back']];
     return {
       state: { s: 'points' },
-      reply: { text: screen(lines, { total: outcome.total, rank: outcome.rank ?? 0 }), end: false },
+      reply: { text: this.rules.screen(lines, { total: outcome.total, rank: outcome.rank ?? 0 }), end: false },
       lang: ctx.lang,
     };
   }
@@ -225,7 +234,7 @@ export class UssdDialog {
   private topChoose(ctx: DialogContext, hint?: MessageKey): DialogStep {
     const c = CATALOGS[ctx.lang];
     const lines = [c[hint ?? 'top.title'], c['top.global'], c['top.city'], c['top.week'], c['nav.back']];
-    return { state: { s: 'top.choose' }, reply: { text: screen(lines), end: false }, lang: ctx.lang };
+    return { state: { s: 'top.choose' }, reply: { text: this.rules.screen(lines), end: false }, lang: ctx.lang };
   }
 
   private async board(ctx: DialogContext, board: BoardKind, page: number, hint?: MessageKey): Promise<DialogStep> {
@@ -235,12 +244,12 @@ export class UssdDialog {
     const c = CATALOGS[ctx.lang];
     if (outcome.kind === 'no-city' || outcome.entries.length === 0) {
       const body = outcome.kind === 'no-city' ? c['top.nocity'] : c['top.empty'];
-      return { state: { s: 'top.list', board, page: 0 }, reply: { text: screen([body, c['nav.back']]), end: false }, lang: ctx.lang };
+      return { state: { s: 'top.list', board, page: 0 }, reply: { text: this.rules.screen([body, c['nav.back']]), end: false }, lang: ctx.lang };
     }
     const title = board === 'city' ? toGsm7Lookalike(titleCase(outcome.city ?? '')) : stripChoice(c[board === 'global' ? 'top.global' : 'top.week']);
-    const head = hint ? c[hint] : screen([c['top.head']], { board: title });
-    const items = outcome.entries.map((e) => screen([c['top.entry']], { rank: e.rank, msisdn: maskMsisdn(e.msisdn), points: e.points }));
-    const p = paginate(head, items, c['nav.more'], c['nav.back'], page);
+    const head = hint ? c[hint] : this.rules.screen([c['top.head']], { board: title });
+    const items = outcome.entries.map((e) => this.rules.screen([c['top.entry']], { rank: e.rank, msisdn: maskMsisdn(e.msisdn), points: e.points }));
+    const p = this.rules.paginate(head, items, c['nav.more'], c['nav.back'], page);
     return { state: { s: 'top.list', board, page: p.page }, reply: { text: p.text, end: false }, lang: ctx.lang };
   }
 
@@ -249,11 +258,11 @@ export class UssdDialog {
     if (outcome.kind === 'busy') return this.end(ctx, 'busy');
     const c = CATALOGS[ctx.lang];
     if (outcome.kind === 'unknown-venue') {
-      const text = screen([c['checkin.unknown'], c['nav.back']], { code });
+      const text = this.rules.screen([c['checkin.unknown'], c['nav.back']], { code });
       return { state: { s: 'skipper.code' }, reply: { text, end: false }, lang: ctx.lang };
     }
     const key: MessageKey = outcome.skipper === null ? 'skipper.none' : outcome.you ? 'skipper.you' : 'skipper.show';
-    const text = screen([c[key], c['nav.back']], {
+    const text = this.rules.screen([c[key], c['nav.back']], {
       venue: toGsm7Lookalike(outcome.venueName),
       msisdn: outcome.skipper ? maskMsisdn(outcome.skipper.msisdn) : '',
       days: outcome.skipper?.days ?? 0,
@@ -267,18 +276,18 @@ export class UssdDialog {
     const more = p < HELP_PAGES.length - 1;
     const lines = [c[HELP_PAGES[p]!], ...(more ? [c['nav.more']] : []), c['nav.back']];
     const code = ctx.serviceCode ?? this.opts.serviceCode;
-    const text = screen(lines, { code, example: code.replace(/#$/, '') + '*123#' });
+    const text = this.rules.screen(lines, { code, example: code.replace(/#$/, '') + '*123#' });
     return { state: { s: 'help', page: p }, reply: { text, end: false }, lang: ctx.lang };
   }
 
   private language(ctx: DialogContext, hint?: MessageKey): DialogStep {
     const c = CATALOGS[ctx.lang];
     const lines = [c[hint ?? 'lang.title'], `1 ${LANGUAGE_NAMES.en}`, `2 ${LANGUAGE_NAMES.hi}`, c['nav.back']];
-    return { state: { s: 'lang' }, reply: { text: screen(lines), end: false }, lang: ctx.lang };
+    return { state: { s: 'lang' }, reply: { text: this.rules.screen(lines), end: false }, lang: ctx.lang };
   }
 
   private end(ctx: DialogContext, key: MessageKey, vars: Vars = {}): DialogStep {
-    return { state: { s: 'end' }, reply: { text: screen([CATALOGS[ctx.lang][key]], vars), end: true }, lang: ctx.lang };
+    return { state: { s: 'end' }, reply: this.notice(ctx.lang, key, vars), lang: ctx.lang };
   }
 }
 

@@ -36,7 +36,7 @@ export function ucs2Length(text: string): number {
   return text.length;
 }
 
-/** Whether `text` fits one USSD screen in the encoding it needs. */
+/** Whether `text` fits one USSD screen of the standard's size in the encoding it needs. */
 export function fitsUssdScreen(text: string): boolean {
   const g = gsm7Length(text);
   return g >= 0 ? g <= USSD_GSM7_LIMIT : ucs2Length(text) <= USSD_UCS2_LIMIT;

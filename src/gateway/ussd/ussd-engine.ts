@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { normaliseMsisdn } from '../../core/msisdn.js';
-import { CATALOGS, type Language } from './catalog/index.js';
+import type { Language } from './catalog/index.js';
 import { dialledExtension } from './dial-string.js';
 import { isNavigationInput, type DialogContext, type DialogStep, type UssdDialog } from './dialog.js';
-import { screen } from './screen.js';
 import type { UssdSession, UssdSessionStore } from './session.js';
 import type { UssdReply, UssdRequest } from './types.js';
 
@@ -165,7 +164,7 @@ export class UssdEngine {
   }
 
   private politeEnd(lang: Language, key: 'badnumber' | 'expired' | 'sorry', vars: Record<string, string> = {}): UssdReply {
-    return { text: screen([CATALOGS[lang][key]], vars), end: true };
+    return this.dialog.notice(lang, key, vars);
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGS, LANGUAGES, type MessageKey } from '../../../../src/gateway/ussd/catalog/index.js';
 import { fitsUssdScreen, isGsm7 } from '../../../../src/gateway/ussd/gsm7.js';
-import { screen } from '../../../../src/gateway/ussd/screen.js';
+import { ScreenRules, screen } from '../../../../src/gateway/ussd/screen.js';
 import { VENUES } from './support/in-memory-services.js';
 
 /** Worst-case values: the longest venue names we know of, numbers at their widest. */
@@ -68,6 +68,18 @@ describe('message catalog', () => {
             expect(text.endsWith(c['nav.menu'])).toBe(true);
           }
         }
+      }
+    }
+  });
+
+  it('fixed texts also fit the 160-character screens many operators advise', () => {
+    const rules = new ScreenRules({ gsm7: 160, ucs2: 80 });
+    for (const lang of LANGUAGES) {
+      const c = CATALOGS[lang];
+      for (const key of Object.keys(c) as MessageKey[]) {
+        const text = rules.screen(composed(c, key), { ...WORST, venue: '', city: '' });
+        expect(text, `${lang} ${key} at 160`).toBe(screen(composed(c, key), { ...WORST, venue: '', city: '' }));
+        expect(rules.fits(text)).toBe(true);
       }
     }
   });

@@ -5,7 +5,7 @@ import { smsConfigSchema, ussdConfigSchema } from '../../../../src/gateway/ussd/
 describe('ussd/sms config', () => {
   it('has defaults for everything', () => {
     const c = ussdConfigSchema.parse({});
-    expect(c).toMatchObject({ serviceCode: '*384#', sessionTtlSec: 180, deadlineMs: 150, resendWindowMs: 5000, defaultLanguage: 'en' });
+    expect(c).toMatchObject({ serviceCode: '*384#', sessionTtlSec: 180, deadlineMs: 150, resendWindowMs: 5000, defaultLanguage: 'en', screenLimits: { gsm7: 182, ucs2: 80 } });
     expect(Object.keys(c.vendors)).toEqual(['africastalking', 'hubtel', 'flares', 'truroute', 'imimobile']);
     expect(c.vendors.hubtel).toEqual({ enabled: true, allowFrom: [], secretHeader: 'x-hopgate-secret' });
     expect(smsConfigSchema.parse({})).toMatchObject({ deadlineMs: 1000, kannel: { enabled: true, allowFrom: [] } });

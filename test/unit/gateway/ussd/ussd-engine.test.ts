@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { VENUES } from './support/in-memory-services.js';
+import { InMemoryUssdServices, VENUES } from './support/in-memory-services.js';
 import { dialectByName } from '../../../../src/gateway/ussd/vendors/index.js';
 import { Harness, MENU, TTL_MS } from './support/harness.js';
+import { UssdDialog } from '../../../../src/gateway/ussd/dialog.js';
+import { gsm7Length } from '../../../../src/gateway/ussd/gsm7.js';
+import { MemorySessionStore } from '../../../../src/gateway/ussd/memory-session-store.js';
+import { ScreenRules } from '../../../../src/gateway/ussd/screen.js';
 import { UssdEngine } from '../../../../src/gateway/ussd/ussd-engine.js';
 import { form, post } from './support/wire.js';
 
@@ -273,5 +277,16 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(dial.ok && (await engine.handle(dial.value, h2.clock))).toMatchObject({ end: true, text: expect.stringMatching(/^Checked in at Java House/) });
     await new Promise((r) => setImmediate(r));
     expect(errors).toEqual(['save', 'save']);
+  });
+
+  it('honours smaller operator screen limits (160 GSM-7)', async () => {
+    const services = new InMemoryUssdServices(VENUES);
+    const dialog = new UssdDialog(services, { serviceCode: '*384#', screen: new ScreenRules({ gsm7: 160, ucs2: 80 }) });
+    const engine = new UssdEngine(dialog, new MemorySessionStore(TTL_MS), { serviceCode: '*384#', defaultLanguage: 'en', defaultCountryCode: '254' });
+    const parsed = dialectByName('africastalking')!.parse(form({ sessionId: 'sl1', phoneNumber: P, serviceCode: '*384*8080#', text: '' }), { serviceCode: '*384#' });
+    const reply = parsed.ok ? await engine.handle(parsed.value, Date.now()) : null;
+    expect(reply?.end).toBe(true);
+    expect(reply?.text).toMatch(/^Checked in at The Grand Kilimanjaro .*\.\.! \+10 points\.\nTotal 0 points\.$/);
+    expect(gsm7Length(reply!.text)).toBe(160);
   });
 });
