@@ -29,6 +29,8 @@ export function smsRoutes(deps: SmsRouteDeps): Route[] {
     route('get', '/sms/kannel', (ctx) => handleKannel(ctx, r), {
       auth: 'none',
       readBody: false,
+      remoteAddress: true,
+      headers: [deps.config.kannel.secretHeader],
       deadlineMs: deps.config.deadlineMs,
       onDeadline: (ctx) => void ctx.send(200, r.busy, TEXT),
     }),

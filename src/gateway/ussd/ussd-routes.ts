@@ -52,6 +52,8 @@ export function ussdRoutes(deps: UssdRouteDeps): Route[] {
         route(method === 'GET' ? 'get' : 'post', `/ussd/${dialect.name}`, (ctx) => handleUssd(ctx, r), {
           auth: 'none',
           readBody: method === 'POST',
+          remoteAddress: true,
+          headers: [rule.secretHeader],
           deadlineMs: deps.config.deadlineMs,
           onDeadline: (ctx) => replyBusy(ctx, r),
         }),
