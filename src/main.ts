@@ -24,6 +24,7 @@ import { VenueRepository } from './store/mysql/venue-repository.js';
 import { connectRedis, createRedis } from './store/redis/client.js';
 import { RedisReadModel } from './store/redis/read-model.js';
 import { VenueCache } from './store/venue-cache.js';
+import { channelRoutes } from './gateway/ussd/channel-routes.js';
 
 export interface RunningGateway {
   readonly port: number;
@@ -119,6 +120,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...readRoutes(deps),
     ...venueRoutes(deps),
     ...deadLetterRoutes({ deadLetters: events.deadLetters, recoverNow: () => void events.dispatcher.recover(0) }),
+    ...channelRoutes({ config, capabilities, api: deps, redisLocal, log }),
   ];
   const server = new HttpServer(
     config.http,

@@ -4,6 +4,7 @@ import { MAX_SITE_NUMBER } from '../core/ids.js';
 import { pointsConfigSchema } from '../core/points-config.js';
 import { notifyConfigSchema } from '../notify/notify-config.js';
 import { poolConfigSchema } from '../workers/pool-config.js';
+import { smsConfigSchema, ussdConfigSchema } from '../gateway/ussd/config.js';
 
 /**
  * The one configuration schema. Every key has a default unless a site must choose it.
@@ -150,6 +151,10 @@ export const configSchema = z
     /** Subscriber notifications (notify/notify-config.ts). */
     notify: notifyConfigSchema.prefault({}),
     peers: z.array(peer).default([]),
+    /** USSD front end: service code, sessions, deadline, per-dialect access (docs/ussd.md). */
+    ussd: ussdConfigSchema.prefault({}),
+    /** SMS commands over Kannel (docs/ussd.md). */
+    sms: smsConfigSchema.prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -24,6 +24,12 @@ export const ERRORS = {
   READ_MODEL_UNAVAILABLE: { status: 503, message: 'the read model is unavailable; retry later' },
   SHUTTING_DOWN: { status: 503, message: 'the gateway is shutting down' },
   DEADLINE_EXCEEDED: { status: 504, message: 'the request did not complete within its deadline' },
+  // USSD and SMS channels (docs/ussd.md). Subscribers never see these: a request that
+  // reaches a subscriber is answered with a polite screen in the vendor's dialect.
+  USSD_MALFORMED_REQUEST: { status: 400, message: 'the USSD request cannot be attributed to a session' },
+  SMS_MALFORMED_REQUEST: { status: 400, message: 'the SMS request needs from and text' },
+  CHANNEL_FORBIDDEN: { status: 403, message: 'this source may not call this channel' },
+  CHANNEL_DISABLED: { status: 404, message: 'this channel is disabled at this site' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

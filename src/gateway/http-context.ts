@@ -51,15 +51,16 @@ export class HttpContext implements Expirable {
     this.method = req.getCaseSensitiveMethod();
     this.url = req.getUrl();
     this.query = req.getQuery() ?? '';
-    const headers = this.headers;
-    req.forEach((key, value) => {
-      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-    });
+    for (const name of route.headers) {
+      const value = req.getHeader(name);
+      if (value !== '') this.headers[name] = value;
+    }
     for (let i = 0; i < route.paramCount; i++) this.params.push(decodeURIComponent(req.getParameter(i) ?? ''));
-    this.remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
+    this.remoteAddress = route.remoteAddress ? Buffer.from(res.getRemoteAddressAsText()).toString() : '';
     this.deadlineAt = this.startedAt + deadlineMs;
   }
 
+  /** A request header the route declared (see Route.headers), lower-case name. */
   header(name: string): string | undefined {
     return this.headers[name];
   }

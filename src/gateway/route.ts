@@ -19,8 +19,18 @@ export interface Route {
   readonly onDeadline?: (ctx: HttpContext) => void;
   /** Exempt from the per-client rate limit (probes and metrics). */
   readonly unlimited?: boolean;
+  /**
+   * Request headers (lower case) the handler reads, beyond the ones every route gets
+   * (content-type, content-length, x-api-key, idempotency-key). uWS's request object dies
+   * at the first await, so only these are copied.
+   */
+  readonly headers: readonly string[];
+  /** Copy the peer address (source allow-lists). */
+  readonly remoteAddress: boolean;
   readonly handle: (ctx: HttpContext) => void | Promise<void>;
 }
+
+const BASE_HEADERS = ['content-type', 'content-length', 'x-api-key', 'idempotency-key'];
 
 export function route(
   method: Method,
@@ -38,6 +48,8 @@ export function route(
     ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}),
     ...(opts.onDeadline ? { onDeadline: opts.onDeadline } : {}),
     ...(opts.unlimited ? { unlimited: true } : {}),
+    headers: [...BASE_HEADERS, ...(opts.headers ?? []).map((h) => h.toLowerCase()).filter((h) => !BASE_HEADERS.includes(h))],
+    remoteAddress: opts.remoteAddress ?? false,
     handle,
   };
 }

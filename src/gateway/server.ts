@@ -3,7 +3,7 @@ import type { ApiKeyAuth } from './auth.js';
 import { DeadlineQueue } from './deadline.js';
 import { HttpContext, type ContextHooks } from './http-context.js';
 import type { RateLimiter } from './rate-limit.js';
-import type { Method, Route } from './route.js';
+import { route, type Method, type Route } from './route.js';
 
 export interface ServerOptions {
   readonly host: string;
@@ -226,9 +226,9 @@ function internalError(ctx: HttpContext, e: unknown, onError: ServerDeps['onErro
 }
 
 function notAllowedRoute(pattern: string): Route {
-  return { method: 'get', pattern, name: pattern, auth: 'none', readBody: false, paramCount: 0, handle: () => {} };
+  return route('get', pattern, () => {}, { auth: 'none', readBody: false });
 }
 
 function notFoundRoute(): Route {
-  return { method: 'get', pattern: '/*', name: 'unmatched', auth: 'none', readBody: false, paramCount: 0, handle: () => {} };
+  return route('get', '/*', () => {}, { auth: 'none', readBody: false, name: 'unmatched' });
 }

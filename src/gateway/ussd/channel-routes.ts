@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config/schema.js';
+import type { Capability } from '../../core/events.js';
+import type { Logger } from '../../observability/logger.js';
+import type { ApiDeps } from '../api/deps.js';
+import type { Route } from '../route.js';
+import { SmsHandler } from '../sms/sms-handler.js';
+import { smsRoutes } from '../sms/sms-routes.js';
+import { CoreUssdServices } from './core-ussd-services.js';
+import { UssdDialog } from './dialog.js';
+import { RedisSessionStore } from './redis-session-store.js';
+import { ScreenRules } from './screen.js';
+import { UssdEngine } from './ussd-engine.js';
+import { UssdMetrics } from './ussd-metrics.js';
+import { ussdRoutes } from './ussd-routes.js';
+
+export interface ChannelRoutesDeps {
+  readonly config: Config;
+  readonly capabilities: ReadonlySet<Capability>;
+  /** The JSON API's dependencies: the same check-in use case, read model and venues. */
+  readonly api: ApiDeps;
+  /** `redis.local` (applies its key prefix itself): USSD sessions and languages. */
+  readonly redisLocal: Redis;
+  readonly log: Logger;
+}
+
+/**
+ * Composes the USSD and SMS front ends (at sites with the `ussd` / `sms` capability) from
+ * what the composition root already built. Returns their routes.
+ */
+export function channelRoutes({ config, capabilities, api, redisLocal, log }: ChannelRoutesDeps): Route[] {
+  if (!capabilities.has('ussd') && !capabilities.has('sms')) return [];
+  const services = new CoreUssdServices({
+    checkIns: api.checkIns,
+    readModel: api.readModel,
+    venues: api.venues,
+    cityOf: async (msisdn) => (await api.users.get(msisdn))?.city ?? null,
+    defaultCountryCode: config.defaultCountryCode,
+    onBusy: (op, reason) => log.warn({ op, reason }, 'ussd/sms dependency unavailable; answered busy'),
+  });
+  const routes: Route[] = [];
+  if (capabilities.has('ussd')) {
+    const dialog = new UssdDialog(services, { serviceCode: config.ussd.serviceCode, screen: new ScreenRules(config.ussd.screenLimits) });
+    const sessions = new RedisSessionStore(redisLocal, { keyPrefix: '', ttlMs: config.ussd.sessionTtlSec * 1000 });
+    const engine = new UssdEngine(dialog, sessions, {
+      serviceCode: config.ussd.serviceCode,
+      defaultLanguage: config.ussd.defaultLanguage,
+      defaultCountryCode: config.defaultCountryCode,
+      resendWindowMs: config.ussd.resendWindowMs,
+      onError: (where, e) => log.warn({ where, err: (e as Error).message }, 'ussd session store failed'),
+    });
+    const metrics = new UssdMetrics(api.metrics.registry);
+    routes.push(
+      ...ussdRoutes({
+        config: config.ussd,
+        engine,
+        dialog,
+        onOutcome: (dialect, outcome) => metrics.count(dialect, outcome),
+        onRejected: (dialect, kind, reason) => log.info({ dialect, kind, reason }, 'ussd request not usable'),
+      }),
+    );
+  }
+  if (capabilities.has('sms')) {
+    routes.push(...smsRoutes({ config: config.sms, handler: new SmsHandler(services, { serviceCode: config.ussd.serviceCode }) }));
+  }
+  return routes;
+}

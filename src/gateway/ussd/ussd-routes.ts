@@ -1,0 +1,125 @@
+import type { HttpContext } from '../http-context.js';
+import { route, type Route } from '../route.js';
+import { ChannelGuard } from './channel-auth.js';
+import type { UssdConfig } from './config.js';
+import type { UssdDialog } from './dialog.js';
+import type { ReplyEcho, UssdDialect, WireReply, WireRequest } from './types.js';
+import type { UssdEngine } from './ussd-engine.js';
+import type { UssdOutcome } from './ussd-metrics.js';
+import { DIALECTS } from './vendors/index.js';
+
+export interface UssdRouteDeps {
+  readonly config: UssdConfig;
+  readonly engine: UssdEngine;
+  readonly dialog: UssdDialog;
+  /** Counts hops by outcome for metrics. */
+  readonly onOutcome?: (dialect: string, outcome: UssdOutcome) => void;
+  /** Reports what arrived when a request could not be used (for integration debugging). */
+  readonly onRejected?: (dialect: string, kind: 'malformed' | 'unusable', message: string) => void;
+}
+
+/** What a route needs per dialect, built once. */
+interface DialectRoute {
+  readonly dialect: UssdDialect;
+  readonly guard: ChannelGuard;
+  readonly deps: UssdRouteDeps;
+  /** The "busy" END screen in this dialect (without echo), prebuilt for the deadline path. */
+  readonly busy: WireReply;
+  /** The code subscribers dial through this dialect. */
+  readonly serviceCode: string;
+}
+
+/**
+ * `POST /ussd/<dialect>` (and `GET` where the dialect allows it) for every registered
+ * dialect. The per-route deadline (`ussd.deadlineMs`) answers with a polite END screen in
+ * the vendor's format, so the telco never times out waiting for us.
+ */
+export function ussdRoutes(deps: UssdRouteDeps): Route[] {
+  const routes: Route[] = [];
+  const busy = deps.dialog.busy(deps.config.defaultLanguage);
+  for (const dialect of DIALECTS) {
+    const rule = deps.config.vendors[dialect.name];
+    if (rule === undefined) continue;
+    const r: DialectRoute = {
+      dialect,
+      guard: new ChannelGuard(rule),
+      deps,
+      busy: dialect.render(busy, null),
+      serviceCode: rule.serviceCode ?? deps.config.serviceCode,
+    };
+    for (const method of dialect.methods) {
+      routes.push(
+        route(method === 'GET' ? 'get' : 'post', `/ussd/${dialect.name}`, (ctx) => handleUssd(ctx, r), {
+          auth: 'none',
+          readBody: method === 'POST',
+          remoteAddress: true,
+          headers: [rule.secretHeader],
+          deadlineMs: deps.config.deadlineMs,
+          onDeadline: (ctx) => replyBusy(ctx, r),
+        }),
+      );
+    }
+  }
+  return routes;
+}
+
+/**
+ * The ids a reply envelope echoes (TruRoute), kept for the deadline path: the context has
+ * no slot for route state, and a WeakMap lets the entry go with the context.
+ */
+const echoes = new WeakMap<HttpContext, ReplyEcho>();
+
+async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
+  const { dialect, deps } = r;
+  const rule = r.guard.rule;
+  const decision = r.guard.check({
+    remoteAddress: ctx.remoteAddress,
+    headerSecret: ctx.header(rule.secretHeader) ?? '',
+    paramSecret: rule.secretParam !== undefined ? (new URLSearchParams(ctx.query).get(rule.secretParam) ?? '') : '',
+  });
+  if (decision !== 'ok') {
+    deps.onOutcome?.(dialect.name, 'forbidden');
+    if (decision === 'disabled') ctx.error('CHANNEL_DISABLED', `USSD dialect ${dialect.name} is disabled at this site`);
+    else ctx.error('CHANNEL_FORBIDDEN', decision === 'address' ? 'this source address may not call this dialect' : 'a valid shared secret is required');
+    return;
+  }
+  const wire: WireRequest = {
+    method: ctx.method === 'GET' ? 'GET' : 'POST',
+    query: ctx.query,
+    contentType: (ctx.header('content-type') ?? '').toLowerCase(),
+    body: ctx.body,
+  };
+  const parsed = dialect.parse(wire, { serviceCode: r.serviceCode });
+  if (!parsed.ok) {
+    const e = parsed.error;
+    deps.onRejected?.(dialect.name, e.kind, e.message);
+    if (e.kind === 'malformed') {
+      deps.onOutcome?.(dialect.name, 'malformed');
+      ctx.error('USSD_MALFORMED_REQUEST', e.message);
+    } else {
+      deps.onOutcome?.(dialect.name, 'unusable');
+      send(ctx, dialect.render(deps.dialog.sorry(deps.config.defaultLanguage), { sessionKey: e.sessionKey, msisdn: e.msisdn }));
+    }
+    return;
+  }
+  const req = parsed.value;
+  const echo = { sessionKey: req.sessionKey, msisdn: req.msisdn };
+  echoes.set(ctx, echo);
+  const reply = await deps.engine.handle(req, Date.now(), r.serviceCode);
+  if (send(ctx, dialect.render(reply, echo))) deps.onOutcome?.(dialect.name, 'reply');
+}
+
+function replyBusy(ctx: HttpContext, r: DialectRoute): void {
+  const echo = echoes.get(ctx);
+  const wire = echo === undefined ? r.busy : r.dialect.render(r.deps.dialog.busy(r.deps.config.defaultLanguage), echo);
+  if (send(ctx, wire)) r.deps.onOutcome?.(r.dialect.name, 'busy');
+}
+
+function send(ctx: HttpContext, wire: WireReply): boolean {
+  let headers: Record<string, string> | undefined;
+  if (wire.headers.length > 0) {
+    headers = {};
+    for (const [k, v] of wire.headers) headers[k] = v;
+  }
+  return ctx.send(wire.status, wire.body, wire.contentType, headers);
+}

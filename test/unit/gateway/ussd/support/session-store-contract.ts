@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { UssdSession, UssdSessionStore } from '../../../../../src/gateway/ussd/session.js';
+
+export interface StoreUnderTest {
+  readonly store: UssdSessionStore;
+  /** Lets the TTL pass (a fake clock, or real waiting for a short TTL). */
+  expire(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SESSION: UssdSession = {
+  nonce: '0',
+  state: { s: 'top.list', board: 'city', page: 2 },
+  step: 3,
+  hops: 4,
+  startInput: '*384#',
+  lastInput: '98',
+  lastTag: null,
+  lastAt: 1_764_000_000_000,
+  reply: { text: 'Top - नैरोबी:\n98 More', end: false },
+  lang: 'hi',
+};
+
+/** One contract, every adapter of the session store port. */
+export function sessionStoreContract(name: string, make: () => Promise<StoreUnderTest>): void {
+  describe(`session store contract: ${name}`, () => {
+    const opened: StoreUnderTest[] = [];
+    const open = async () => {
+      const s = await make();
+      opened.push(s);
+      return s;
+    };
+    afterAll(async () => {
+      for (const s of opened) await s.close();
+    });
+
+    it('returns nothing for an unknown session', async () => {
+      const { store } = await open();
+      expect(await store.load('africastalking', 'nope', '+254711000001')).toEqual({ session: null, lang: null });
+    });
+
+    it('round-trips a session, scoped by vendor', async () => {
+      const { store } = await open();
+      await store.save('hubtel', 'k1', SESSION);
+      expect(await store.load('hubtel', 'k1', '+254711000001')).toEqual({ session: SESSION, lang: null });
+      expect((await store.load('flares', 'k1', '+254711000001')).session).toBeNull();
+    });
+
+    it('remembers the language per subscriber, across sessions', async () => {
+      const { store } = await open();
+      await store.save('hubtel', 'k2', SESSION, { msisdn: '+254711000002', lang: 'hi' });
+      expect((await store.load('flares', 'other', '+254711000002')).lang).toBe('hi');
+    });
+
+    it('removes a session', async () => {
+      const { store } = await open();
+      await store.save('hubtel', 'k3', SESSION);
+      await store.remove('hubtel', 'k3');
+      expect((await store.load('hubtel', 'k3', '+254711000001')).session).toBeNull();
+    });
+
+    it('forgets a session after its TTL', async () => {
+      const s = await open();
+      await s.store.save('hubtel', 'k4', SESSION);
+      await s.expire();
+      expect((await s.store.load('hubtel', 'k4', '+254711000001')).session).toBeNull();
+    });
+  });
+}

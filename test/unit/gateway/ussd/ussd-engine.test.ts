@@ -1,0 +1,292 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryUssdServices, VENUES } from './support/in-memory-services.js';
+import { dialectByName } from '../../../../src/gateway/ussd/vendors/index.js';
+import { Harness, MENU, TTL_MS } from './support/harness.js';
+import { UssdDialog } from '../../../../src/gateway/ussd/dialog.js';
+import { gsm7Length } from '../../../../src/gateway/ussd/gsm7.js';
+import { MemorySessionStore } from '../../../../src/gateway/ussd/memory-session-store.js';
+import { ScreenRules } from '../../../../src/gateway/ussd/screen.js';
+import { UssdEngine } from '../../../../src/gateway/ussd/ussd-engine.js';
+import { form, post } from './support/wire.js';
+
+const P = '+254711000001';
+
+describe('USSD sessions (engine + dialog)', () => {
+  it("menu → check in → points, in Africa's Talking's cumulative dialect", async () => {
+    const h = new Harness();
+    expect(await h.at('s1', P, '')).toEqual({ text: MENU, end: false });
+    expect(await h.at('s1', P, '1')).toEqual({ text: 'Enter the venue code:\n0 Back', end: false });
+    expect(await h.at('s1', P, '1*123')).toEqual({
+      text: 'Checked in at Java House! +10 points.\nTotal 0 points.\n0 Menu',
+      end: false,
+    });
+    expect(await h.at('s1', P, '1*123*0')).toEqual({ text: MENU, end: false });
+    h.services.settle();
+    expect(await h.at('s1', P, '1*123*0*2')).toEqual({ text: 'You have 10 points. Your rank: #1.\n0 Back', end: false });
+    expect(h.services.checkIns).toHaveLength(1);
+    expect(h.services.checkIns[0]).toMatchObject({ msisdn: P, venueId: 'v-123', rewarded: true, channel: 'ussd', requestKey: 's1:0:2' });
+  });
+
+  it('dial-through checks in in one hop and ends; the menu route gives the same result', async () => {
+    const h = new Harness();
+    const direct = await h.at('d1', P, '', '*384*123#');
+    expect(direct).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
+    // Africa's Talking may also deliver the extension as the first hop's text.
+    const viaText = await h.at('d2', '+254711000002', '123');
+    expect(viaText).toEqual(direct);
+    await h.at('d3', '+254711000003', '');
+    await h.at('d3', '+254711000003', '1');
+    const viaMenu = await h.at('d3', '+254711000003', '1*123');
+    expect(viaMenu.text).toBe(`${direct.text}\n0 Menu`);
+    // Per-hop dialects: the dialled string carries the extension.
+    expect(await h.hubtel({ SessionId: 'hd', Mobile: '254711000004', Type: 'Initiation', Message: '*384*123#', Sequence: 1 })).toEqual(direct);
+    expect(await h.flares('SessionID=fd&MSISDN=254711000005&input=384*123')).toEqual(direct);
+    expect(await h.truroute('td', '254711000006', 1, '*384*123#')).toEqual(direct);
+    expect(await h.imi('msisdn=254711000007&msg=*384*123%23')).toEqual(direct);
+    expect(h.services.checkIns).toHaveLength(7);
+  });
+
+  it('a resent hop gets the same screen and never a second check-in', async () => {
+    const h = new Harness();
+    await h.at('r1', P, '');
+    await h.at('r1', P, '1');
+    const first = await h.at('r1', P, '1*123');
+    const again = await h.at('r1', P, '1*123');
+    expect(again).toEqual(first);
+    // Two nodes serving the same hop at once: same request key, so one check-in.
+    const h2 = new Harness();
+    await h2.at('r2', P, '');
+    await h2.at('r2', P, '1');
+    const [a, b] = await Promise.all([h2.at('r2', P, '1*123'), h2.at('r2', P, '1*123')]);
+    expect(a).toEqual(b);
+    expect(h.services.checkIns).toHaveLength(1);
+    expect(h2.services.checkIns).toHaveLength(1);
+  });
+
+  it('Hubtel: a duplicated Initiation is one session; Sequence recognises a resend; Release closes', async () => {
+    const h = new Harness();
+    const start = { SessionId: 'h1', Mobile: '254711000001', Type: 'Initiation', Message: '*384#', Sequence: 1 };
+    const menu = await h.hubtel(start);
+    expect(await h.hubtel(start)).toEqual(menu);
+    await h.hubtel({ SessionId: 'h1', Mobile: '254711000001', Type: 'Response', Message: '1', Sequence: 2 });
+    const done = await h.hubtel({ SessionId: 'h1', Mobile: '254711000001', Type: 'Response', Message: '123', Sequence: 3 });
+    expect(await h.hubtel({ SessionId: 'h1', Mobile: '254711000001', Type: 'Response', Message: '123', Sequence: 3 })).toEqual(done);
+    expect(h.services.checkIns).toHaveLength(1);
+    // The same input under a new Sequence is a new hop: here, an invalid choice.
+    expect((await h.hubtel({ SessionId: 'h1', Mobile: '254711000001', Type: 'Response', Message: '123', Sequence: 4 })).text).toContain('Invalid choice');
+    expect(await h.hubtel({ SessionId: 'h1', Mobile: '254711000001', Type: 'Release', Sequence: 5 })).toEqual({ text: '', end: true });
+    expect(await h.hubtel({ SessionId: 'h1', Mobile: '254711000001', Type: 'Response', Message: '2', Sequence: 6 })).toEqual({
+      text: 'Your session has expired. Please dial *384# again.',
+      end: true,
+    });
+  });
+
+  it('per-hop vendors without hop counters: same input within the window is a resend', async () => {
+    const h = new Harness();
+    await h.flares('SessionID=f1&MSISDN=254711000001&input=384');
+    const ask = await h.flares('SessionID=f1&MSISDN=254711000001&input=1');
+    h.clock += 1000;
+    expect(await h.flares('SessionID=f1&MSISDN=254711000001&input=1')).toEqual(ask);
+    await h.flares('SessionID=f1&MSISDN=254711000001&input=123');
+    h.clock += 1000;
+    await h.flares('SessionID=f1&MSISDN=254711000001&input=123');
+    expect(h.services.checkIns).toHaveLength(1);
+    h.clock += 10_000; // a deliberate repeat after the window is a new hop
+    expect((await h.flares('SessionID=f1&MSISDN=254711000001&input=123')).text).toContain('Invalid choice');
+  });
+
+  it('a dialect may have its own service code: dial-through, expiry and help use it', async () => {
+    const h = new Harness();
+    const hop = (body: Record<string, unknown>) => {
+      const parsed = dialectByName('hubtel')!.parse(post('application/json', JSON.stringify(body)), { serviceCode: '*713#' });
+      if (!parsed.ok) throw new Error('parse failed');
+      return h.engine.handle(parsed.value, h.clock, '*713#');
+    };
+    expect(await hop({ SessionId: 'sc1', Mobile: '254711000001', Type: 'Initiation', Message: '*713*123#', Sequence: 1 })).toEqual({
+      text: 'Checked in at Java House! +10 points.\nTotal 0 points.',
+      end: true,
+    });
+    await hop({ SessionId: 'sc2', Mobile: '254711000001', Type: 'Initiation', Message: '*713#', Sequence: 1 });
+    expect((await hop({ SessionId: 'sc2', Mobile: '254711000001', Type: 'Response', Message: '5', Sequence: 2 })).text).toContain('dial *713# and choose 1');
+    expect((await hop({ SessionId: 'sc3', Mobile: '254711000001', Type: 'Response', Message: '1', Sequence: 2 })).text).toBe(
+      'Your session has expired. Please dial *713# again.',
+    );
+  });
+
+  it('navigation keys repeated at once are applied twice (back, back), not taken for a resend', async () => {
+    const h = new Harness();
+    await h.truroute('n1', '254711000001', 1, '*384#');
+    await h.truroute('n1', '254711000001', 2, '3');
+    await h.truroute('n1', '254711000001', 2, '1');
+    expect((await h.truroute('n1', '254711000001', 2, '0')).text).toBe('Top players\n1 Global\n2 My city\n3 This week\n0 Back');
+    expect((await h.truroute('n1', '254711000001', 2, '0')).text).toBe(MENU);
+  });
+
+  it('back and paging: top lists page with 98, 0 goes back', async () => {
+    const h = new Harness();
+    for (let i = 0; i < 30; i++) h.services.setTotal(`+2547120000${String(i).padStart(2, '0')}`, 1000 - i, 'nairobi');
+    await h.at('p1', P, '');
+    expect(await h.at('p1', P, '3')).toEqual({ text: 'Top players\n1 Global\n2 My city\n3 This week\n0 Back', end: false });
+    const page1 = await h.at('p1', P, '3*1');
+    expect(page1.text.split('\n').slice(0, 3)).toEqual(['Top players - Global:', '1. +2547*****000 1000', '2. +2547*****001 999']);
+    expect(page1.text.endsWith('\n98 More\n0 Back')).toBe(true);
+    const page2 = await h.at('p1', P, '3*1*98');
+    expect(page2.text).not.toEqual(page1.text);
+    expect(page2.text).toMatch(/^Top players - Global:\n\d+\. /);
+    const firstOnPage2 = Number(/\n(\d+)\. /.exec(page2.text)![1]);
+    expect(firstOnPage2).toBe(page1.text.split('\n').filter((l) => /^\d+\. /.test(l)).length + 1);
+    let path = '3*1*98';
+    let last = page2;
+    for (let i = 0; i < 10 && last.text.includes('98 More'); i++) last = await h.at('p1', P, (path += '*98'));
+    expect(last.text).toContain('30. ');
+    expect(await h.at('p1', P, `${path}*0`)).toEqual({ text: 'Top players\n1 Global\n2 My city\n3 This week\n0 Back', end: false });
+    expect(await h.at('p1', P, `${path}*0*0`)).toEqual({ text: MENU, end: false });
+  });
+
+  it('my city needs a known city; this week and help page too', async () => {
+    const h = new Harness();
+    await h.at('c1', P, '');
+    expect((await h.at('c1', P, '3*2')).text).toBe('We do not know your city yet. Check in at a venue first.\n0 Back');
+    expect((await h.at('c1', P, '3*2*0*3')).text).toBe('Nobody is on this board yet.\n0 Back');
+    await h.at('c2', P, '');
+    const help1 = await h.at('c2', P, '5');
+    expect(help1.text).toContain('98 More');
+    const help2 = await h.at('c2', P, '5*98');
+    const help3 = await h.at('c2', P, '5*98*98');
+    expect(new Set([help1.text, help2.text, help3.text]).size).toBe(3);
+    expect(help3.text).not.toContain('98 More');
+    expect(help1.text).toContain('*384*123#');
+  });
+
+  it('invalid input re-prompts with a hint and keeps the session', async () => {
+    const h = new Harness();
+    await h.at('i1', P, '');
+    expect(await h.at('i1', P, '9')).toEqual({ text: MENU.replace('Hopgate rewards', 'Invalid choice, reply with a number:'), end: false });
+    expect(await h.at('i1', P, '9*1')).toEqual({ text: 'Enter the venue code:\n0 Back', end: false });
+    expect(await h.at('i1', P, '9*1*')).toEqual({ text: 'Venue codes are digits only, e.g. 123.\nEnter the venue code:\n0 Back', end: false });
+    expect(await h.at('i1', P, '9*1**999')).toEqual({ text: 'No venue has code 999. Check the code and try again:\n0 Back', end: false });
+    expect(await h.at('i1', P, '9*1**999*777')).toEqual({ text: 'Closed Corner is closed now. Enter another venue code:\n0 Back', end: false });
+    const ok = await h.at('i1', P, '9*1**999*777*4711');
+    expect(ok.end).toBe(false);
+    expect(ok.text).toMatch(/^Checked in at Mama Oliech Fish Restaurant/);
+  });
+
+  it('language choice switches to Hindi (UCS-2, ≤ 80) and is remembered', async () => {
+    const h = new Harness();
+    await h.at('l1', P, '');
+    expect(await h.at('l1', P, '6')).toEqual({ text: 'Choose your language:\n1 English\n2 हिन्दी\n0 Back', end: false });
+    const hindi = await h.at('l1', P, '6*2');
+    expect(hindi.text.startsWith('हॉपगेट इनाम\n1 चेक-इन')).toBe(true);
+    const later = await h.at('l2', P, '');
+    expect(later).toEqual(hindi);
+    const checkIn = await h.at('l2', P, '1*900');
+    expect(checkIn.text.length).toBeLessThanOrEqual(80);
+    expect(checkIn.text).toMatch(/पर चेक-इन! \+10 अंक।\nकुल 0 अंक\n0 मेनू$/);
+    expect((await h.at('l3', '+254711000009', '')).text).toBe(MENU);
+  });
+
+  it('an expired session ends politely; a cumulative path is replayed instead', async () => {
+    const h = new Harness();
+    await h.flares('SessionID=e1&MSISDN=254711000001&input=384');
+    h.clock += TTL_MS + 1;
+    expect(await h.flares('SessionID=e1&MSISDN=254711000001&input=1')).toEqual({
+      text: 'Your session has expired. Please dial *384# again.',
+      end: true,
+    });
+    await h.at('e2', P, '');
+    h.clock += TTL_MS + 1;
+    expect(await h.at('e2', P, '1*123')).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.\n0 Menu', end: false });
+  });
+
+  it('IMImobile: a new dial by the same subscriber starts a new session', async () => {
+    const h = new Harness();
+    await h.imi('msisdn=254711000001&msg=*384%23');
+    expect((await h.imi('msisdn=254711000001&msg=1')).text).toBe('Enter the venue code:\n0 Back');
+    h.clock += 20_000;
+    expect(await h.imi('msisdn=254711000001&msg=*384%23')).toEqual({ text: MENU, end: false });
+  });
+
+  it('TruRoute: timeout closes the session', async () => {
+    const h = new Harness();
+    await h.truroute('t1', '254711000001', 1, '*384#');
+    expect(await h.truroute('t1', '254711000001', 4, '')).toEqual({ text: '', end: true });
+    expect((await h.truroute('t1', '254711000001', 2, '1')).end).toBe(true);
+  });
+
+  it('skipper of a venue: someone else, you, nobody', async () => {
+    const h = new Harness();
+    h.services.setSkipper('123', '+254799000001', 12);
+    h.services.setSkipper('555', P, 3);
+    expect((await h.at('k1', P, '4*123')).text).toBe('Skipper of Java House: +2547*****001, 12 days.\n0 Back');
+    expect((await h.at('k1', P, '4*123*555')).text).toBe('You are the skipper of Café "Zanzibar" - Old Town Rooftop Terrace and Shisha Lounge, 3 days!\n0 Back');
+    expect((await h.at('k1', P, '4*123*555*4711')).text).toMatch(/^Mama Oliech .* has no skipper yet\./);
+  });
+
+  it('busy dependencies and bad numbers get a polite END', async () => {
+    const h = new Harness();
+    await h.at('b1', P, '');
+    h.services.busy = true;
+    expect(await h.at('b1', P, '2')).toEqual({ text: 'Sorry, we are busy right now. Please try again in a minute.', end: true });
+    expect(await h.at('b2', 'not-a-number', '')).toEqual({ text: 'Sorry, this service is not available for your number.', end: true });
+  });
+
+  it('a session store failure is a polite busy END, not an exception', async () => {
+    const failing = {
+      load: () => Promise.reject(new Error('redis down')),
+      save: () => Promise.reject(new Error('redis down')),
+      remove: () => Promise.reject(new Error('redis down')),
+    };
+    const h = new Harness(failing);
+    expect(await h.at('x1', P, '')).toEqual({ text: 'Sorry, we are busy right now. Please try again in a minute.', end: true });
+  });
+
+  it('every screen of a long walk fits, in both languages, with the longest names (the harness checks each reply)', async () => {
+    const h = new Harness();
+    for (let i = 0; i < 40; i++) h.services.setTotal(`+2547120000${String(i).padStart(2, '0')}`, 999_999_999 - i, 'nairobi');
+    for (const v of VENUES) if (v.open) h.services.setSkipper(v.code, '+254799000001', 365);
+    for (const lang of ['1', '2']) {
+      const sid = `w${lang}`;
+      let path = `6*${lang}`;
+      await h.at(sid, P, '');
+      await h.at(sid, P, path);
+      const walk = ['9', '1', 'x', '999', '777', ...VENUES.filter((v) => v.open).flatMap((v) => [v.code, '0', '1']), '0',
+        '2', '5', '0', '3', '1', '98', '98', '98', '98', '0', '2', '98', '0', '3', '98', '0', '0', '4', ...VENUES.map((v) => v.code), '0', '5', '98', '98', '0'];
+      for (const step of walk) {
+        const reply = await h.at(sid, P, (path += `*${step}`));
+        expect(reply.end, `${lang} ${path}`).toBe(false);
+      }
+    }
+    expect(h.services.checkIns.length).toBe(2 * VENUES.filter((v) => v.open).length);
+  });
+
+  it('an END screen does not wait for the session write; a CON screen does, and a failed write ends politely', async () => {
+    const errors: string[] = [];
+    const hanging = {
+      load: async () => ({ session: null, lang: null }),
+      save: () => new Promise<void>(() => {}),
+      remove: async () => {},
+    };
+    const h = new Harness(hanging);
+    expect(await h.at('nw1', P, '', '*384*123#')).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
+    const failing = { ...hanging, save: () => Promise.reject(new Error('redis down')) };
+    const h2 = new Harness(failing);
+    const engine = new UssdEngine(h2.dialog, failing, { serviceCode: '*384#', defaultLanguage: 'en', defaultCountryCode: '254', onError: (where) => errors.push(where) });
+    const parsed = dialectByName('africastalking')!.parse(form({ sessionId: 'nw2', phoneNumber: P, serviceCode: '*384#', text: '' }), { serviceCode: '*384#' });
+    expect(parsed.ok && (await engine.handle(parsed.value, h2.clock))).toEqual({ text: 'Sorry, we are busy right now. Please try again in a minute.', end: true });
+    const dial = dialectByName('africastalking')!.parse(form({ sessionId: 'nw3', phoneNumber: P, serviceCode: '*384*123#', text: '' }), { serviceCode: '*384#' });
+    expect(dial.ok && (await engine.handle(dial.value, h2.clock))).toMatchObject({ end: true, text: expect.stringMatching(/^Checked in at Java House/) });
+    await new Promise((r) => setImmediate(r));
+    expect(errors).toEqual(['save', 'save']);
+  });
+
+  it('honours smaller operator screen limits (160 GSM-7)', async () => {
+    const services = new InMemoryUssdServices(VENUES);
+    const dialog = new UssdDialog(services, { serviceCode: '*384#', screen: new ScreenRules({ gsm7: 160, ucs2: 80 }) });
+    const engine = new UssdEngine(dialog, new MemorySessionStore(TTL_MS), { serviceCode: '*384#', defaultLanguage: 'en', defaultCountryCode: '254' });
+    const parsed = dialectByName('africastalking')!.parse(form({ sessionId: 'sl1', phoneNumber: P, serviceCode: '*384*8080#', text: '' }), { serviceCode: '*384#' });
+    const reply = parsed.ok ? await engine.handle(parsed.value, Date.now()) : null;
+    expect(reply?.end).toBe(true);
+    expect(reply?.text).toMatch(/^Checked in at The Grand Kilimanjaro .*\.\.! \+10 points\.\nTotal 0 points\.$/);
+    expect(gsm7Length(reply!.text)).toBe(160);
+  });
+});
