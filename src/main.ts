@@ -12,6 +12,7 @@ import { readRoutes } from './gateway/api/reads.js';
 import { venueRoutes } from './gateway/api/venues.js';
 import { ApiKeyAuth } from './gateway/auth.js';
 import { startEvents } from './gateway/events-runtime.js';
+import { DeadLetterRepository } from './store/mysql/dead-letters.js';
 import { RateLimiter } from './gateway/rate-limit.js';
 import type { Route } from './gateway/route.js';
 import { assertNativeUws, HttpServer } from './gateway/server.js';
@@ -88,8 +89,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     },
   );
   // Post-processing: the pool runs the five events; the writer hands over every commit.
-  const events = await startEvents(config, pool, metrics.registry, log);
-  writer.onCommitted = (rows) => events.dispatcher.committed(rows);
+  const events = config.pool.enabled ? await startEvents(config, pool, metrics.registry, log) : null;
+  if (events) writer.onCommitted = (rows) => events.dispatcher.committed(rows);
+  else log.warn('post-processing disabled (pool.enabled: false): events wait in MySQL');
   const readModel = new RedisReadModel(redisReadModel, calendar);
   const checkIns = new CheckInService({
     store: writer,
@@ -119,7 +121,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...checkInRoutes(deps),
     ...readRoutes(deps),
     ...venueRoutes(deps),
-    ...deadLetterRoutes({ deadLetters: events.deadLetters, recoverNow: () => void events.dispatcher.recover(0) }),
+    ...deadLetterRoutes({ deadLetters: new DeadLetterRepository(pool), recoverNow: () => void events?.dispatcher.recover(0) }),
     ...channelRoutes({ config, capabilities, api: deps, redisLocal, log }),
   ];
   const server = new HttpServer(
@@ -143,7 +145,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       log.info('draining');
       await server.stop(config.http.drainTimeoutMs);
       await writer.drain();
-      await events.stop();
+      await events?.stop();
       venues.stop();
       server.close();
       await Promise.allSettled([redisLocal.quit(), redisReadModel.quit(), pool.end()]);

@@ -9,6 +9,12 @@ const positiveInt = z.number().int().positive();
  */
 export const poolConfigSchema = z
   .object({
+    /**
+     * Run post-processing in this process. When false, check-ins still record the work they
+     * owe; it waits in MySQL until a process with the pool enabled starts (its recovery pass
+     * picks it up). Dead letters stay listable and replayable. @defaultValue true
+     */
+    enabled: z.boolean().default(true),
     /** Worker threads (min = max: no spawn latency under load). @defaultValue 2 */
     threads: positiveInt.max(64).default(2),
     /** Batches a worker runs at once; handlers are I/O-bound, so >1 overlaps waits. @defaultValue 2 */

@@ -82,6 +82,8 @@ export function testConfig(database: string, redisPrefix: string, client: { sha2
         { id: 'test-admin', role: 'admin', sha256: admin.sha256 },
       ],
     },
+    // Post-processing off: replies and reads stay deterministic. Event tests turn it on.
+    pool: { enabled: false },
     log: { level: 'info' },
   };
 }

@@ -19,7 +19,7 @@ beforeAll(async () => {
   gw = await startGateway({
     config: {
       notify: { sink: { type: 'file', path: join(dir, 'notifications.jsonl') } },
-      pool: { backoffBaseMs: 20, backoffMaxMs: 50, maxAttempts: 2, recoveryIntervalMs: 100, recoveryGraceMs: 0 },
+      pool: { enabled: true, backoffBaseMs: 20, backoffMaxMs: 50, maxAttempts: 2, recoveryIntervalMs: 100, recoveryGraceMs: 0 },
     },
   });
   db = mysql.createPool({ ...MYSQL, database: gw.database, connectionLimit: 2, supportBigNumbers: true, bigNumberStrings: true });

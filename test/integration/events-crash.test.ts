@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hg-events-crash-'));
 const notifyFile = join(dir, 'notifications.jsonl');
 const eventsConfig = {
   notify: { sink: { type: 'file', path: notifyFile }, claimTimeoutMs: 500 },
-  pool: { batchMaxCheckins: 100, backoffBaseMs: 50, backoffMaxMs: 300, maxAttempts: 30, recoveryIntervalMs: 200, recoveryGraceMs: 500 },
+  pool: { enabled: true, batchMaxCheckins: 100, backoffBaseMs: 50, backoffMaxMs: 300, maxAttempts: 30, recoveryIntervalMs: 200, recoveryGraceMs: 500 },
 };
 let first: TestGateway | undefined;
 let second: TestGateway | undefined;
