@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_BIT } from '../../src/core/events.js';
+import { runBatch } from '../../src/workers/run-batch.js';
+import { createWorkerContext, type WorkerContext } from '../../src/workers/worker-context.js';
+import { createEventsEnv, type EventsEnv } from '../helpers/events-env.js';
+
+// A site without the `points` capability: its check-ins owe only notify.user and
+// stats.record here (the points site runs the rest when the check-in reaches it by sync).
+
+let env: EventsEnv;
+let ctx: WorkerContext;
+
+beforeAll(async () => {
+  env = await createEventsEnv({ capabilities: ['checkin', 'ussd', 'notify'] });
+  ctx = await createWorkerContext(env.config);
+  await env.addVenue('R1', 'Kisumu', 'Lakeside');
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  await env?.cleanup();
+});
+
+describe('routing by capability', () => {
+  it('runs only the events this site owes: no points, boards or skipper here', async () => {
+    const c = await env.checkIn('+254733000001', 'R1', Date.UTC(2026, 10, 25, 9));
+    const [[work]] = (await env.db.query('SELECT owed, pending FROM checkin_work WHERE checkin_id = ?', [c.id])) as unknown as [[{ owed: number }]];
+    expect(work.owed).toBe(EVENT_BIT['notify.user'] | EVENT_BIT['stats.record']);
+    const report = await runBatch(ctx, { ids: [c.id], dispatchedMs: Date.now() });
+    expect(report.tallies.map((t) => t.event).sort()).toEqual(['notify.user', 'stats.record']);
+    expect(report.failures).toEqual([]);
+    const [[counts]] = (await env.db.query(
+      `SELECT (SELECT COUNT(*) FROM points_ledger) ledger, (SELECT COUNT(*) FROM skipper_state) skippers,
+              (SELECT SUM(checkins) FROM stats_minute) stats, (SELECT pending FROM checkin_work WHERE checkin_id = ${c.id}) pending`,
+    )) as unknown as [[{ ledger: string; skippers: string; stats: string; pending: number }]];
+    expect(counts).toEqual({ ledger: '0', skippers: '0', stats: '1', pending: 0 });
+    expect(await env.redis.exists(env.key('lb:global'))).toBe(0);
+    const line = JSON.parse(readFileSync(env.notifyFile, 'utf8').trim()) as { key: string; text: string };
+    expect(line).toEqual(expect.objectContaining({ key: `${c.id}:checkin`, text: 'Checked in at Lakeside. Your points are on their way.' }));
+  });
+});
