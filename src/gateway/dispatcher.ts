@@ -102,8 +102,11 @@ export class EventDispatcher {
     let added = 0;
     try {
       const counts = await this.o.work.counts();
-      this.o.metrics.pending.set(counts.pending);
-      this.o.metrics.deadLetters.set(counts.dead);
+      const m = this.o.metrics;
+      m.pending.set(counts.pending);
+      m.deadLetters.set(counts.dead);
+      for (const [event, n] of counts.pendingByEvent) m.pendingEvents.set({ event }, n);
+      for (const [event, n] of counts.deadByEvent) m.deadLetterEvents.set({ event }, n);
       const room = this.o.config.maxBufferedCheckins - this.buffer.length;
       if (room <= 0) return 0;
       const now = Date.now();

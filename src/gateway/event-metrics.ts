@@ -5,6 +5,8 @@ import { EVENT_TYPES, type EventType } from '../core/events.js';
 export class EventMetrics {
   readonly pending: Gauge;
   readonly deadLetters: Gauge;
+  readonly pendingEvents: Gauge<'event'>;
+  readonly deadLetterEvents: Gauge<'event'>;
   readonly buffered: Gauge;
   readonly inFlight: Gauge;
   readonly dispatched: Counter<'event'>;
@@ -21,6 +23,8 @@ export class EventMetrics {
     const registers = [registry];
     this.pending = new Gauge({ name: 'hopgate_events_pending_checkins', help: 'Check-ins with at least one event pending (MySQL, sampled each recovery pass)', registers });
     this.deadLetters = new Gauge({ name: 'hopgate_events_dead_letter_checkins', help: 'Check-ins with at least one event parked as a dead letter (sampled)', registers });
+    this.pendingEvents = new Gauge({ name: 'hopgate_events_pending', help: 'Events pending by event (MySQL, sampled each recovery pass)', labelNames: ['event'], registers });
+    this.deadLetterEvents = new Gauge({ name: 'hopgate_events_dead_letters', help: 'Events parked as dead letters by event (sampled)', labelNames: ['event'], registers });
     this.buffered = new Gauge({ name: 'hopgate_events_buffered_checkins', help: 'Committed check-ins waiting in the dispatcher for pool capacity', registers });
     this.inFlight = new Gauge({ name: 'hopgate_events_inflight_batches', help: 'Batches handed to the pool and not finished', registers });
     this.dispatched = new Counter({ name: 'hopgate_events_dispatched_total', help: 'Events handed to the pool', labelNames: ['event'], registers });

@@ -78,6 +78,10 @@ describe('dispatcher and pool', () => {
     }>;
     expect(Number(done!.n)).toBe(100);
     expect(await metricValue(events.registry, 'hopgate_events_dead_lettered_total', { event: 'points.award' })).toBe(1);
+    await events.dispatcher.recover(0); // samples the gauges
+    expect(await metricValue(events.registry, 'hopgate_events_dead_letters', { event: 'notify.user' })).toBe(1);
+    expect(await metricValue(events.registry, 'hopgate_events_dead_letters', { event: 'stats.record' })).toBe(0);
+    expect(await metricValue(events.registry, 'hopgate_events_pending', { event: 'points.award' })).toBe(0);
     expect(await metricValue(events.registry, 'hopgate_events_failed_total', { code: 'EVENT_VENUE_UNKNOWN' })).toBe(env.config.pool.maxAttempts);
 
     const repo = new DeadLetterRepository(env.db);

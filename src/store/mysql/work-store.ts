@@ -1,5 +1,29 @@
 import type { Pool } from 'mysql2/promise';
+import { EVENT_BIT, EVENT_TYPES, type EventType } from '../../core/events.js';
 import { recordAttemptFailure } from './work-failures.js';
+
+export interface WorkCounts {
+  readonly pending: number;
+  readonly dead: number;
+  readonly pendingByEvent: ReadonlyMap<EventType, number>;
+  readonly deadByEvent: ReadonlyMap<EventType, number>;
+}
+
+interface MaskCount {
+  m: number;
+  n: number | string;
+}
+
+function tally(rows: readonly MaskCount[]): { total: number; byEvent: Map<EventType, number> } {
+  let total = 0;
+  const byEvent = new Map<EventType, number>(EVENT_TYPES.map((e) => [e, 0]));
+  for (const r of rows) {
+    const n = Number(r.n);
+    total += n;
+    for (const e of EVENT_TYPES) if ((Number(r.m) & EVENT_BIT[e]) !== 0) byEvent.set(e, byEvent.get(e)! + n);
+  }
+  return { total, byEvent };
+}
 
 export interface DueWork {
   readonly id: string;
@@ -28,10 +52,16 @@ export class WorkStore {
     }));
   }
 
-  async counts(): Promise<{ pending: number; dead: number }> {
-    const [p] = await this.pool.query('SELECT COUNT(*) AS n FROM checkin_work WHERE pending <> 0');
-    const [d] = await this.pool.query('SELECT COUNT(*) AS n FROM checkin_work WHERE dead <> 0');
-    return { pending: Number((p as Array<{ n: string }>)[0]?.n ?? 0), dead: Number((d as Array<{ n: string }>)[0]?.n ?? 0) };
+  /**
+   * Check-ins with work pending / parked, and the same per event. Grouping by mask reads
+   * the (pending, …) and (dead) indexes and returns at most 31 rows each.
+   */
+  async counts(): Promise<WorkCounts> {
+    const [p] = await this.pool.query('SELECT pending AS m, COUNT(*) AS n FROM checkin_work WHERE pending <> 0 GROUP BY pending');
+    const [d] = await this.pool.query('SELECT dead AS m, COUNT(*) AS n FROM checkin_work WHERE dead <> 0 GROUP BY dead');
+    const pending = tally(p as MaskCount[]);
+    const dead = tally(d as MaskCount[]);
+    return { pending: pending.total, dead: dead.total, pendingByEvent: pending.byEvent, deadByEvent: dead.byEvent };
   }
 
   recordFailure(ids: readonly string[], error: string, nextAttemptMs: number, maxAttempts: number): Promise<void> {
