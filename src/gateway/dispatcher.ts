@@ -113,7 +113,7 @@ export class EventDispatcher {
       // Rows already buffered or in a batch come back too (the query cannot skip them
       // cheaply); asking for that many more keeps them from crowding out the rest.
       const wanted = Math.min(room, this.o.config.recoveryBatchRows);
-      const limit = wanted + this.inFlight.size;
+      const limit = wanted + Math.min(this.inFlight.size, MAX_SHADOW_ROWS);
       const rows = await this.o.work.fetchDue(now, now - graceMs, limit);
       for (const row of rows) {
         if (this.inFlight.has(row.id)) continue;
@@ -210,6 +210,9 @@ export class EventDispatcher {
     }
   }
 }
+
+/** Bound on the extra rows a recovery pass reads to see past work already in flight. */
+const MAX_SHADOW_ROWS = 50_000;
 
 function onBatchTimer(d: EventDispatcher): void {
   (d as unknown as { timer: NodeJS.Timeout | null }).timer = null;
