@@ -87,21 +87,7 @@ async function evaluate(
   const venues = [...byVenue.keys()].sort();
   const nowMs = Date.now();
   const minDay = Math.min(...owed.map((i) => i.day));
-  // Rows must exist to be locked: placeholders for venues never evaluated. ON DUPLICATE KEY
-  // takes an exclusive lock on an existing row (INSERT IGNORE would take a shared one, and
-  // two batches upgrading shared locks on one venue deadlock); venues go in sorted order.
-  await conn.query('INSERT INTO skipper_state (venue_id, evaluated_day, updated_ms) VALUES ? ON DUPLICATE KEY UPDATE venue_id = venue_id', [
-    venues.map((v) => [v, '1970-01-01', nowMs]),
-  ]);
-  const [stateRows] = await conn.query(
-    `SELECT venue_id, msisdn, days, since_ms, TO_DAYS(evaluated_day) - ${TO_DAYS_EPOCH} AS d
-       FROM skipper_state WHERE venue_id IN (?) ORDER BY venue_id FOR UPDATE`,
-    [venues],
-  );
-  const states = new Map<string, VenueState>();
-  for (const r of stateRows as Array<{ venue_id: string; msisdn: string | null; days: number; since_ms: string; d: number | string }>) {
-    states.set(r.venue_id, { msisdn: r.msisdn, days: Number(r.days), sinceMs: Number(r.since_ms), evaluatedDay: Number(r.d) });
-  }
+  const states = await lockStates(conn, venues, nowMs);
   // Days of every challenger and current skipper at these venues, over the widest window needed.
   const pairs = new Map<string, [string, string]>();
   let maxDay = -Infinity;
@@ -190,6 +176,36 @@ async function unsentMessages(conn: PoolConnection, owed: readonly WorkItem[]): 
     [sqlIds(owed.map((i) => i.id))],
   );
   return (rows as Array<{ id: string }>).map((r) => r.id);
+}
+
+/**
+ * Locks the state rows of `venues` (sorted), creating placeholders for venues never
+ * evaluated. Existing rows are locked with SELECT … FOR UPDATE (no write); missing ones are
+ * inserted with ON DUPLICATE KEY UPDATE, which takes an exclusive lock even if another batch
+ * inserted the row meanwhile (INSERT IGNORE would take a shared one, and two batches
+ * upgrading shared locks on one venue deadlock).
+ */
+async function lockStates(conn: PoolConnection, venues: readonly string[], nowMs: number): Promise<Map<string, VenueState>> {
+  const states = new Map<string, VenueState>();
+  const select = async (list: readonly string[]) => {
+    const [rows] = await conn.query(
+      `SELECT venue_id, msisdn, days, since_ms, TO_DAYS(evaluated_day) - ${TO_DAYS_EPOCH} AS d
+         FROM skipper_state WHERE venue_id IN (?) ORDER BY venue_id FOR UPDATE`,
+      [list],
+    );
+    for (const r of rows as Array<{ venue_id: string; msisdn: string | null; days: number; since_ms: string; d: number | string }>) {
+      states.set(r.venue_id, { msisdn: r.msisdn, days: Number(r.days), sinceMs: Number(r.since_ms), evaluatedDay: Number(r.d) });
+    }
+  };
+  await select(venues);
+  const missing = venues.filter((v) => !states.has(v));
+  if (missing.length > 0) {
+    await conn.query('INSERT INTO skipper_state (venue_id, evaluated_day, updated_ms) VALUES ? ON DUPLICATE KEY UPDATE venue_id = venue_id', [
+      missing.map((v) => [v, '1970-01-01', nowMs]),
+    ]);
+    await select(missing);
+  }
+  return states;
 }
 
 async function fullCount(conn: PoolConnection, venueId: string, first: number, last: number): Promise<SkipperStanding[]> {
