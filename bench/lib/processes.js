@@ -1,6 +1,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,8 +43,25 @@ export function keyPair() {
   return { key, sha256: createHash('sha256').update(key).digest('hex') };
 }
 
+/**
+ * The local MariaDB's Unix socket, if it has one: the gateway then talks to MySQL without
+ * loopback TCP (measured here: about 5 µs less gateway CPU and 6 µs less mysqld CPU per
+ * check-in). Asked from the server, so no path is assumed.
+ */
+async function mysqlSocket() {
+  const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root', password: '' });
+  try {
+    const [rows] = await c.query('SELECT @@socket AS socket');
+    const socket = rows[0]?.socket;
+    return socket && existsSync(socket) ? socket : undefined;
+  } finally {
+    await c.end();
+  }
+}
+
 /** A gateway on its own database and Redis prefix; `stop()` drops both. */
 export async function startBenchGateway({ name, config = {}, venues = 10_000, users = 0 }) {
+  const socketPath = await mysqlSocket();
   const suffix = `${process.pid}_${randomBytes(3).toString('hex')}`;
   const database = `hg_bench_${name}_${suffix}`.replace(/[^A-Za-z0-9_]/g, '_');
   const prefix = `hgb:${name}:${suffix}:`;
@@ -55,7 +72,7 @@ export async function startBenchGateway({ name, config = {}, venues = 10_000, us
     siteNumber: 3,
     timeZone: 'Africa/Nairobi',
     http: { host: '127.0.0.1', port: 0 },
-    mysql: { host: '127.0.0.1', port: 3306, user: 'root', password: '', database },
+    mysql: { host: '127.0.0.1', port: 3306, ...(socketPath ? { socketPath } : {}), user: 'root', password: '', database },
     redis: { local: { keyPrefix: prefix }, readModel: { keyPrefix: prefix } },
     auth: { apiKeys: [{ id: 'bench', role: 'client', sha256: client.sha256 }, { id: 'bench-admin', role: 'admin', sha256: admin.sha256 }] },
     limits: { clientRatePerSec: 1_000_000, clientBurst: 1_000_000 },
@@ -72,6 +89,7 @@ export async function startBenchGateway({ name, config = {}, venues = 10_000, us
   const gw = spawnListening([CLI, 'serve', '--config', file]);
   const port = await gw.port;
   return {
+    mysqlTransport: socketPath ? 'unix socket' : 'tcp',
     url: `http://127.0.0.1:${port}`,
     port,
     pid: gw.proc.pid,

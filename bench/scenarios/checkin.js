@@ -48,6 +48,7 @@ export async function run({ durationSec, connections }) {
       ratioToCeiling: Math.round((load.throughputPerSec / ceiling.throughputPerSec) * 1000) / 1000,
       peakRssMiB: peakRssMiB(gw.pid),
       writerMeanBatchRows: Math.round((rows / Math.max(1, batches)) * 10) / 10,
+      mysqlTransport: gw.mysqlTransport,
     };
     return {
       result,

@@ -7,6 +7,8 @@ export class LocalCalendar {
   private readonly fmt: Intl.DateTimeFormat;
   private cachedHourStart = -1;
   private cachedOffsetMs = 0;
+  private cachedDayNumber = -1;
+  private cachedDay = '';
 
   constructor(readonly timeZone: string) {
     this.fmt = new Intl.DateTimeFormat('en-CA', {
@@ -41,9 +43,14 @@ export class LocalCalendar {
     return Math.floor((ms + this.offsetMs(ms)) / 86_400_000);
   }
 
-  /** Local calendar day as `YYYY-MM-DD`. */
+  /** Local calendar day as `YYYY-MM-DD` (the last one is cached: every check-in asks). */
   day(ms: number): string {
-    return dayNumberToIso(this.dayNumber(ms));
+    const n = this.dayNumber(ms);
+    if (n !== this.cachedDayNumber) {
+      this.cachedDay = dayNumberToIso(n);
+      this.cachedDayNumber = n;
+    }
+    return this.cachedDay;
   }
 
   /** ISO-8601 week of the local day, e.g. `2026-W48`. */

@@ -78,6 +78,38 @@ describe('when MySQL fails', () => {
   });
 });
 
+describe('when a request outlives its deadline', () => {
+  let proxy: TcpProxy;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    proxy = new TcpProxy(MYSQL.port);
+    await proxy.start();
+    // Query timeout far beyond the request deadline: only the deadline can answer.
+    gw = await startGateway({ config: { mysql: { port: proxy.port, queryTimeoutMs: 10_000 }, http: { requestDeadlineMs: 300 } } });
+    expect((await putVenue(gw, 'V1', { name: 'Kiosk', city: 'Nairobi' })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    proxy.set('refuse');
+    await gw?.stop();
+    await proxy.stop();
+  });
+
+  it('answers 504 DEADLINE_EXCEEDED at the deadline while MySQL hangs', async () => {
+    expect((await gw.request('POST', '/v1/checkins', { msisdn: '+254733000201', venueId: 'V1' })).status).toBe(201);
+    proxy.set('stall');
+    const t0 = performance.now();
+    const res = await gw.request('POST', '/v1/checkins', { msisdn: '+254733000202', venueId: 'V1' });
+    const ms = performance.now() - t0;
+    expect(res.status).toBe(504);
+    expect(res.json.error.code).toBe('DEADLINE_EXCEEDED');
+    expect(ms).toBeGreaterThanOrEqual(290);
+    const metrics = await gw.request('GET', '/metrics');
+    expect(metrics.text).toMatch(/hopgate_http_requests_total\{route="\/v1\/checkins",status="504",site="test"\} 1/);
+  });
+});
+
 describe('when Redis is down', () => {
   let gw: TestGateway;
 
