@@ -4,7 +4,7 @@
 // Options: --events-checkins 60000  --events-rates 2000,4000,5000,6000  --events-sustain 60
 //          --events-sustain-rate 5000   (every load is bounded in count and time, loopback only)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -75,11 +75,12 @@ export async function poolAlone(total, poolOverrides = {}) {
   const database = `hg_bench_pool_${suffix}`;
   const prefix = `hgb:pool:${suffix}:`;
   const dir = mkdtempSync(join(tmpdir(), 'hopgate-bench-pool-'));
+  const socketPath = await mysqlSocket();
   const raw = {
     siteId: 'bench',
     siteNumber: 4,
     timeZone: 'Africa/Nairobi',
-    mysql: { host: '127.0.0.1', port: 3306, user: 'root', password: '', database },
+    mysql: { host: '127.0.0.1', port: 3306, ...(socketPath ? { socketPath } : {}), user: 'root', password: '', database },
     redis: { local: { keyPrefix: prefix }, readModel: { keyPrefix: prefix, commandTimeoutMs: 5000 } },
     notify: { sink: { type: 'file', path: join(dir, 'notifications.jsonl') } },
     pool: poolOverrides,
@@ -152,6 +153,7 @@ export async function poolAlone(total, poolOverrides = {}) {
     const events = EVENT_NAMES.reduce((s, e) => s + perEvent[e].handled, 0);
     return {
       checkins: total,
+      mysqlTransport: socketPath ? 'unix socket' : 'tcp',
       completed: loaded,
       notDone: Number(left.n),
       events,
@@ -176,6 +178,18 @@ export async function poolAlone(total, poolOverrides = {}) {
     } while (cursor !== '0');
     r.disconnect();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The local MariaDB's Unix socket, if it has one (as bench/lib/processes.js does for gateways). */
+async function mysqlSocket() {
+  const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root', password: '' });
+  try {
+    const [rows] = await c.query('SELECT @@socket AS socket');
+    const socket = rows[0]?.socket;
+    return socket && existsSync(socket) ? socket : undefined;
+  } finally {
+    await c.end();
   }
 }
 

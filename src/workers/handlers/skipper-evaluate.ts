@@ -179,31 +179,28 @@ async function unsentMessages(conn: PoolConnection, owed: readonly WorkItem[]): 
 }
 
 /**
- * Locks the state rows of `venues` (sorted), creating placeholders for venues never
- * evaluated. Existing rows are locked with SELECT … FOR UPDATE (no write); missing ones are
- * inserted with ON DUPLICATE KEY UPDATE, which takes an exclusive lock even if another batch
- * inserted the row meanwhile (INSERT IGNORE would take a shared one, and two batches
- * upgrading shared locks on one venue deadlock).
+ * Locks the state rows of `venues` in sorted order, creating placeholders for venues never
+ * evaluated. When every row exists (the usual case) a SELECT … FOR UPDATE locks them without
+ * writing; otherwise one upsert of all of them (ON DUPLICATE KEY UPDATE takes an exclusive
+ * lock where INSERT IGNORE would take a shared one, and two batches upgrading shared locks on
+ * a venue deadlock). Either way the locks are taken in venue order, so batches do not
+ * deadlock each other.
  */
 async function lockStates(conn: PoolConnection, venues: readonly string[], nowMs: number): Promise<Map<string, VenueState>> {
-  const states = new Map<string, VenueState>();
-  const select = async (list: readonly string[]) => {
-    const [rows] = await conn.query(
-      `SELECT venue_id, msisdn, days, since_ms, TO_DAYS(evaluated_day) - ${TO_DAYS_EPOCH} AS d
-         FROM skipper_state WHERE venue_id IN (?) ORDER BY venue_id FOR UPDATE`,
-      [list],
-    );
-    for (const r of rows as Array<{ venue_id: string; msisdn: string | null; days: number; since_ms: string; d: number | string }>) {
-      states.set(r.venue_id, { msisdn: r.msisdn, days: Number(r.days), sinceMs: Number(r.since_ms), evaluatedDay: Number(r.d) });
-    }
-  };
-  await select(venues);
-  const missing = venues.filter((v) => !states.has(v));
-  if (missing.length > 0) {
+  const [known] = await conn.query('SELECT COUNT(*) AS n FROM skipper_state WHERE venue_id IN (?)', [venues]);
+  if (Number((known as Array<{ n: number | string }>)[0]?.n ?? 0) < venues.length) {
     await conn.query('INSERT INTO skipper_state (venue_id, evaluated_day, updated_ms) VALUES ? ON DUPLICATE KEY UPDATE venue_id = venue_id', [
-      missing.map((v) => [v, '1970-01-01', nowMs]),
+      venues.map((v) => [v, '1970-01-01', nowMs]),
     ]);
-    await select(missing);
+  }
+  const [rows] = await conn.query(
+    `SELECT venue_id, msisdn, days, since_ms, TO_DAYS(evaluated_day) - ${TO_DAYS_EPOCH} AS d
+       FROM skipper_state WHERE venue_id IN (?) ORDER BY venue_id FOR UPDATE`,
+    [venues],
+  );
+  const states = new Map<string, VenueState>();
+  for (const r of rows as Array<{ venue_id: string; msisdn: string | null; days: number; since_ms: string; d: number | string }>) {
+    states.set(r.venue_id, { msisdn: r.msisdn, days: Number(r.days), sinceMs: Number(r.since_ms), evaluatedDay: Number(r.d) });
   }
   return states;
 }
