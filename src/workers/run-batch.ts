@@ -12,7 +12,7 @@ import { pointsAward } from './handlers/points-award.js';
 import { skipperEvaluate } from './handlers/skipper-evaluate.js';
 import { statsRecord } from './handlers/stats-record.js';
 import { loadBatch } from './load-batch.js';
-import { queryRetrying } from './sql.js';
+import { isLockConflict, queryRetrying } from './sql.js';
 import type { EventBatchReport, EventBatchTask, EventTally, FailureCount } from './protocol.js';
 import type { WorkerContext } from './worker-context.js';
 import type { HandlerFailure, HandlerOutcome, WorkItem } from './work-item.js';
@@ -131,8 +131,13 @@ export function toFailure(e: unknown): EventFailure {
   return failure('EVENT_HANDLER_CRASH', message);
 }
 
+/**
+ * Causes that would fail every item the same way, so retrying item by item would only cost
+ * time: an unreachable database or Redis, or a lock collision with another batch (the
+ * items are retried with backoff instead).
+ */
 function isOutage(e: unknown): boolean {
-  return isUnavailableError(e) || (e instanceof EventError && e.code === 'EVENT_REDIS_ERROR');
+  return isUnavailableError(e) || isLockConflict(e) || (e instanceof EventError && e.code === 'EVENT_REDIS_ERROR');
 }
 
 function noteFailure(state: BatchState, event: EventType, f: HandlerFailure): void {

@@ -18,8 +18,11 @@ export async function withTransaction<T>(pool: Pool, fn: (conn: PoolConnection) 
       return result;
     } catch (e) {
       await conn.query('ROLLBACK').catch(ignore);
-      const code = (e as { code?: string } | null)?.code;
-      if (attempt < 4 && code !== undefined && CONFLICT_CODES.has(code)) continue;
+      if (attempt < 4 && isLockConflict(e)) {
+        // A short random pause, so two batches that collided do not collide again at once.
+        await new Promise((r) => setTimeout(r, 5 + Math.floor(Math.random() * 20 * attempt)));
+        continue;
+      }
       throw e;
     } finally {
       conn.release();
@@ -28,6 +31,12 @@ export async function withTransaction<T>(pool: Pool, fn: (conn: PoolConnection) 
 }
 
 function ignore(): void {}
+
+/** A deadlock or lock-wait timeout: a collision with another batch, not a fault of the data. */
+export function isLockConflict(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code !== undefined && CONFLICT_CODES.has(code);
+}
 
 /**
  * Runs one autocommit statement that is safe to repeat (marking messages sent, clearing
