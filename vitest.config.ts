@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration suites start real gateway processes; two cores do not gain from more.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

@@ -1,4 +1,13 @@
-import { checkVenue, parseCheckInInput, type CheckIn, type CheckInCommand, type CheckInInput, type Channel, type Venue } from './checkin.js';
+import {
+  checkVenue,
+  parseCheckInInput,
+  type CheckIn,
+  type CheckInCommand,
+  type CheckInInput,
+  type CheckInRejection,
+  type Channel,
+  type Venue,
+} from './checkin.js';
 import type { CheckInStorePort } from './ports/checkin-store.port.js';
 import type { ReadModelPort, Standing } from './ports/read-model.port.js';
 import type { VenueDirectoryPort } from './ports/venue-directory.port.js';
@@ -23,9 +32,7 @@ export interface CheckInReply {
 }
 
 export type CheckInFailure =
-  | { readonly code: 'VALIDATION_FAILED'; readonly field: string; readonly message: string }
-  | { readonly code: 'VENUE_NOT_FOUND'; readonly message: string }
-  | { readonly code: 'VENUE_CLOSED'; readonly message: string }
+  | CheckInRejection
   | { readonly code: 'IDEMPOTENCY_KEY_REUSED'; readonly message: string }
   | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string; readonly retryAfterSec: number };
 
