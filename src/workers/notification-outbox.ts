@@ -30,6 +30,9 @@ interface StoredRow {
 
 /**
  * The notification outbox: at most one message per (check-in, kind), sent at most once.
+ * Every statement names its rows by primary key and says so (FORCE INDEX): left to itself
+ * the optimizer may scan the (state, claimed_ms) index instead, lock other batches' rows
+ * and deadlock with them.
  * A message is claimed (state 1, with a token) before it is handed to the notifier and
  * marked sent after; a failure the notifier reports releases the claim for a retry. A claim
  * older than `claimTimeoutMs` belongs to a worker that died mid-send: it is marked
@@ -76,18 +79,18 @@ export class NotificationOutbox {
     if (keys.length === 0) return result;
     const tuples = sqlIdTuples(keys);
     await this.pool.query(
-      `UPDATE notifications SET state = ${UNCERTAIN}, last_error = 'claim expired: the sending worker died'
+      `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${UNCERTAIN}, last_error = 'claim expired: the sending worker died'
         WHERE (checkin_id, kind) IN (?) AND state = ${CLAIMED} AND claim_token <> ? AND claimed_ms < ?`,
       [tuples, token, nowMs - this.claimTimeoutMs],
     );
     await this.pool.query(
-      `UPDATE notifications SET state = ${CLAIMED}, claim_token = ?, claimed_ms = ?, attempts = attempts + 1
+      `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${CLAIMED}, claim_token = ?, claimed_ms = ?, attempts = attempts + 1
         WHERE (checkin_id, kind) IN (?) AND state = ${PENDING}`,
       [token, nowMs, tuples],
     );
     const [rows] = await this.pool.query(
       `SELECT CAST(checkin_id AS CHAR) AS id, kind, msisdn, text, state, claim_token
-         FROM notifications WHERE (checkin_id, kind) IN (?)`,
+         FROM notifications FORCE INDEX (PRIMARY) WHERE (checkin_id, kind) IN (?)`,
       [tuples],
     );
     for (const k of keys) if (!result.has(k[0])) result.set(k[0], null);
@@ -129,7 +132,7 @@ export class NotificationOutbox {
       released.set(error, list);
     }
     if (sent.length > 0) {
-      await queryRetrying(this.pool, `UPDATE notifications SET state = ${SENT}, sent_ms = ? WHERE (checkin_id, kind) IN (?) AND claim_token = ?`, [
+      await queryRetrying(this.pool, `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${SENT}, sent_ms = ? WHERE (checkin_id, kind) IN (?) AND claim_token = ?`, [
         Date.now(),
         sqlIdTuples(sent),
         token,
@@ -138,7 +141,7 @@ export class NotificationOutbox {
     for (const [error, list] of released) {
       await queryRetrying(
         this.pool,
-        `UPDATE notifications SET state = ${PENDING}, claim_token = NULL, last_error = ?
+        `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${PENDING}, claim_token = NULL, last_error = ?
           WHERE (checkin_id, kind) IN (?) AND claim_token = ?`,
         [error, sqlIdTuples(list), token],
       );

@@ -7,6 +7,8 @@ import { sqlIds } from './sql-ids.js';
  * pending bits move to `dead` (a dead letter) and nothing is pending any more. The decision
  * is taken per row in SQL, so the caller need not know each row's attempt count.
  * (MariaDB applies SET assignments left to right: `dead` reads `pending` before it is zeroed.)
+ * FORCE INDEX: with few rows pending the optimizer may prefer ix_work_pending, whose scan
+ * would lock other batches' rows.
  */
 export async function recordAttemptFailure(
   db: Pool | PoolConnection,
@@ -17,7 +19,7 @@ export async function recordAttemptFailure(
 ): Promise<void> {
   if (ids.length === 0) return;
   await db.query(
-    `UPDATE checkin_work SET
+    `UPDATE checkin_work FORCE INDEX (PRIMARY) SET
        dead = IF(attempts + 1 >= ?, dead | pending, dead),
        pending = IF(attempts + 1 >= ?, 0, pending),
        next_attempt_ms = ?,
