@@ -1,6 +1,6 @@
+import { createLogger, type Logger } from '../observability/logger.js';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
-import { pino, type Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { EVENT_BIT, type Capability } from '../core/events.js';
 import type { NotifierPort } from '../core/ports/notifier.port.js';
@@ -44,7 +44,7 @@ export interface WorkerContext {
 }
 
 export async function createWorkerContext(config: Config): Promise<WorkerContext> {
-  const log = pino({ level: config.log.level, base: { site: config.siteId, thread: 'events' } });
+  const log = createLogger(config.log.level, { site: config.siteId, thread: 'events' });
   const mysql = createMysqlPool(config.mysql, { connectionLimit: config.pool.workerMysqlConnections });
   // A batch that waits long on another's row locks should fail and be retried, not stall
   // its worker for InnoDB's default 50 s.
