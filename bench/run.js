@@ -34,7 +34,7 @@ for (const file of files) {
   const { result, rows } = await scenario.run({ durationSec, connections });
   report.scenarios[scenario.name] = result;
   console.table(rows);
-  tables.push({ title: scenario.title, rows });
+  tables.push({ name: scenario.name, title: scenario.title, rows });
 }
 
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -42,22 +42,30 @@ const stamp = started.toISOString().replace(/[:.]/g, '-');
 writeFileSync(join(ROOT, 'bench', 'results', `${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
 writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify(report, null, 2) + '\n');
 
-const md = [
-  `Last run: ${report.startedAt}, ${report.machine.cpus} cores (${report.machine.model}), Node ${report.machine.node}, ` +
-    `${connections} connections, ${durationSec} s per scenario. Raw figures: \`bench/results/${stamp}.json\`.`,
-  '',
-];
+// Each scenario owns a block of bench/README.md between its own markers; a run replaces
+// the blocks of the scenarios it ran and leaves the others as they were.
+const readmePath = join(ROOT, 'bench', 'README.md');
+let readme = readFileSync(readmePath, 'utf8');
 for (const t of tables) {
   const cols = Object.keys(t.rows[0]);
-  md.push(`### ${t.title}`, '', `| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`);
-  for (const r of t.rows) md.push(`| ${cols.map((c) => r[c]).join(' | ')} |`);
-  md.push('');
+  const md = [
+    `### ${t.title}`,
+    '',
+    `Run ${report.startedAt}: ${report.machine.cpus} cores (${report.machine.model}), Node ${report.machine.node}, ` +
+      `${connections} connections, ${durationSec} s; raw figures \`bench/results/${stamp}.json\`.`,
+    '',
+    `| ${cols.join(' | ')} |`,
+    `|${cols.map(() => '---').join('|')}|`,
+    ...t.rows.map((r) => `| ${cols.map((c) => r[c]).join(' | ')} |`),
+  ].join('\n');
+  const begin = `<!-- results:${t.name}:begin -->`;
+  const end = `<!-- results:${t.name}:end -->`;
+  const block = `${begin}\n${md}\n${end}`;
+  const i = readme.indexOf(begin);
+  const j = readme.indexOf(end);
+  if (i >= 0 && j > i) readme = readme.slice(0, i) + block + readme.slice(j + end.length);
+  else readme = readme.trimEnd() + '\n\n' + block + '\n';
 }
-const readmePath = join(ROOT, 'bench', 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
-const begin = '<!-- results:begin -->';
-const end = '<!-- results:end -->';
-const next = readme.slice(0, readme.indexOf(begin) + begin.length) + '\n' + md.join('\n') + '\n' + readme.slice(readme.indexOf(end));
-writeFileSync(readmePath, next);
+writeFileSync(readmePath, readme);
 process.stdout.write(`\nwrote bench/results/${stamp}.json and bench/README.md\n`);
 process.exit(0);
