@@ -4,12 +4,12 @@
 // Options: --events-checkins 60000  --events-rates 2000,4000,5000,6000  --events-sustain 60
 //          --events-sustain-rate 5000   (every load is bounded in count and time, loopback only)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import mysql from 'mysql2/promise';
-import { peakRssMiB, ROOT, startBenchGateway } from '../lib/processes.js';
+import { dropBenchData, mysqlSocket, peakRssMiB, ROOT, startBenchGateway } from '../lib/processes.js';
 
 export const name = 'events';
 export const title = 'Post-processing events (Piscina pool, five events per check-in)';
@@ -165,33 +165,10 @@ export async function poolAlone(total, poolOverrides = {}) {
     };
   } finally {
     await db.end();
-    const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root', password: '' });
-    await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await c.end();
-    const { Redis } = await import('ioredis');
-    const r = new Redis({ host: '127.0.0.1', port: 6379 });
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-    r.disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    await dropBenchData(database, prefix, dir);
   }
 }
 
-/** The local MariaDB's Unix socket, if it has one (as bench/lib/processes.js does for gateways). */
-async function mysqlSocket() {
-  const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root', password: '' });
-  try {
-    const [rows] = await c.query('SELECT @@socket AS socket');
-    const socket = rows[0]?.socket;
-    return socket && existsSync(socket) ? socket : undefined;
-  } finally {
-    await c.end();
-  }
-}
 
 function checkInBody(n) {
   const msisdn = `+2547${String(10_000_000 + ((n * 7919) % USERS)).slice(-8)}`;

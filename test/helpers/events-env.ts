@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import mysql from 'mysql2/promise';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import type { CheckIn, Channel } from '../../src/core/checkin.js';
@@ -13,9 +11,9 @@ import { LocalCalendar } from '../../src/core/time.js';
 import { GroupCommitWriter, type CommittedRow } from '../../src/store/mysql/checkin-writer.js';
 import { migrate } from '../../src/store/mysql/migrate.js';
 import { createMysqlPool, type MysqlPool } from '../../src/store/mysql/pool.js';
+import { deleteRedisPrefix, dropDatabase, MYSQL, REDIS, uniqueName } from './env.js';
+import { merge } from './gateway-process.js';
 
-export const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' } as const;
-export const REDIS = { host: '127.0.0.1', port: 6379 } as const;
 
 export interface EventsEnv {
   readonly config: Config;
@@ -37,21 +35,7 @@ export interface EventsEnv {
   cleanup(): Promise<void>;
 }
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-}
 
-function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
-        ? merge(b as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
-  }
-  return out;
-}
 
 /** A unique database (migrated) and Redis prefix, a real group-commit writer, a file notifier. */
 export async function createEventsEnv(overrides: Record<string, unknown> = {}): Promise<EventsEnv> {
@@ -123,16 +107,9 @@ export async function createEventsEnv(overrides: Record<string, unknown> = {}): 
     },
     async cleanup() {
       await db.end();
-      const c = await mysql.createConnection({ ...MYSQL });
-      await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
-      await c.end();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
       redis.disconnect();
+      await dropDatabase(database);
+      await deleteRedisPrefix(prefix);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -52,7 +52,8 @@ export function keyPair(): { key: string; sha256: string } {
   return { key, sha256: createHash('sha256').update(key).digest('hex') };
 }
 
-function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+/** Deep merge of plain objects (arrays and values from `over` replace). */
+export function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
