@@ -26,7 +26,7 @@ describe('hopgate CLI', () => {
     const file = writeConfig('m.json', testConfig(db, 'x:', keyPair(), keyPair()));
     const first = await runCli(['migrate', '--config', file]);
     expect(first.code).toBe(0);
-    expect(first.out).toContain('applied: 001-base');
+    expect(first.out).toContain('applied: 001-base, 002-events, 003-drop-unused-checkin-index');
     const second = await runCli(['migrate', '--config', file]);
     expect(second.code).toBe(0);
     expect(second.out).toMatch(/schema up to date/);
