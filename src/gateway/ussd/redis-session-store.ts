@@ -12,6 +12,12 @@ export interface RedisSessionStoreOptions {
    * @defaultValue 400 days
    */
   readonly languageTtlMs?: number;
+  /**
+   * How long `saveLater` may hold a write when nothing else is being sent. Under load,
+   * held writes go out with the next turn's loads well before this.
+   * @defaultValue 2
+   */
+  readonly laterMs?: number;
 }
 
 interface LoadOp {
@@ -54,6 +60,11 @@ const CHUNK = 256;
  *
  * Writes go first: operations of one turn are concurrent, and a load queued with a write
  * of the same session (a resend racing its original) then sees the newer state.
+ *
+ * `saveLater` (the write after an END screen, which no reply waits for) does not start a
+ * pipeline of its own: it joins the next one, which under load is the next turn's loads,
+ * or goes after `laterMs`. Every pipeline is a socket write, and on this kind of box a
+ * socket write costs the gateway tens of microseconds of CPU.
  */
 export class RedisSessionStore implements UssdSessionStore {
   private readonly langTtlMs: number;
@@ -61,12 +72,15 @@ export class RedisSessionStore implements UssdSessionStore {
   private writes: WriteOp[] = [];
   private dels: DelOp[] = [];
   private scheduled = false;
+  private later: NodeJS.Timeout | null = null;
+  private readonly laterMs: number;
 
   constructor(
     private readonly redis: Redis,
     private readonly opts: RedisSessionStoreOptions,
   ) {
     this.langTtlMs = opts.languageTtlMs ?? 400 * 86_400_000;
+    this.laterMs = opts.laterMs ?? 2;
     defineScript(redis, 'setPx', 'set-px-n.lua');
   }
 
@@ -78,11 +92,20 @@ export class RedisSessionStore implements UssdSessionStore {
   }
 
   save(vendor: string, sessionKey: string, session: UssdSession, remember?: { msisdn: string; lang: Language }): Promise<void> {
+    return this.write(vendor, sessionKey, session, remember, false);
+  }
+
+  saveLater(vendor: string, sessionKey: string, session: UssdSession, remember?: { msisdn: string; lang: Language }): Promise<void> {
+    return this.write(vendor, sessionKey, session, remember, true);
+  }
+
+  private write(vendor: string, sessionKey: string, session: UssdSession, remember: { msisdn: string; lang: Language } | undefined, later: boolean): Promise<void> {
     const args: Array<string | number> = [this.sessionKey(vendor, sessionKey), encodeSession(session), this.opts.ttlMs];
     if (remember) args.push(this.langKey(remember.msisdn), remember.lang, this.langTtlMs);
     return new Promise((resolve, reject) => {
       this.writes.push({ args, resolve, reject });
-      this.schedule();
+      if (later) this.scheduleLater();
+      else this.schedule();
     });
   }
 
@@ -100,6 +123,10 @@ export class RedisSessionStore implements UssdSessionStore {
     }
   }
 
+  private scheduleLater(): void {
+    if (!this.scheduled && this.later === null) this.later = setTimeout(flushStore, this.laterMs, this);
+  }
+
   /** @internal sends every queued operation in one pipeline */
   flush(): void {
     const { loads, writes, dels } = this;
@@ -107,6 +134,11 @@ export class RedisSessionStore implements UssdSessionStore {
     this.writes = [];
     this.dels = [];
     this.scheduled = false;
+    if (this.later !== null) {
+      clearTimeout(this.later);
+      this.later = null;
+    }
+    if (loads.length + writes.length + dels.length === 0) return;
     const p = this.redis.pipeline();
     const settlers: Array<(result: [Error | null, unknown] | undefined) => void> = [];
     for (let i = 0; i < writes.length; i += CHUNK) {

@@ -86,6 +86,16 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       expect(await loading).toEqual({ session: SESSION, lang: 'hi' });
     });
 
+    it('saveLater stores the session too, and a load issued after it sees it', async () => {
+      const { store } = await open();
+      const saving = store.saveLater('africastalking', 'k6', SESSION, { msisdn: '+254711000006', lang: 'hi' });
+      const loading = store.load('africastalking', 'k6', '+254711000006');
+      expect(await loading).toEqual({ session: SESSION, lang: 'hi' });
+      await saving;
+      await store.saveLater('africastalking', 'k7', SESSION); // alone: goes out on its own, soon
+      expect(await store.load('africastalking', 'k7', '+254711000007')).toEqual({ session: SESSION, lang: null });
+    });
+
     it('forgets a session after its TTL', async () => {
       const s = await open();
       await s.store.save('hubtel', 'k4', SESSION);
