@@ -111,12 +111,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     beforeScrape: () => metrics.writerQueue.set(writer.queued),
     isDraining: () => draining,
   };
+  const channels = channelRoutes({ config, capabilities, api: deps, redisLocal, log });
   const routes: Route[] = [
     ...opsRoutes(deps),
     ...checkInRoutes(deps),
     ...readRoutes(deps),
     ...venueRoutes(deps),
-    ...channelRoutes({ config, capabilities, api: deps, redisLocal, log }),
+    ...channels.routes,
   ];
   const server = new HttpServer(
     config.http,
@@ -139,6 +140,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       log.info('draining');
       await server.stop(config.http.drainTimeoutMs);
       await writer.drain();
+      await channels.drain();
       venues.stop();
       server.close();
       await Promise.allSettled([redisLocal.quit(), redisReadModel.quit(), pool.end()]);

@@ -74,6 +74,8 @@ export class RedisSessionStore implements UssdSessionStore {
   private scheduled = false;
   private later: NodeJS.Timeout | null = null;
   private readonly laterMs: number;
+  /** The last pipeline sent: replies on one connection come in order, so it settles last. */
+  private lastSent: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly redis: Redis,
@@ -114,6 +116,12 @@ export class RedisSessionStore implements UssdSessionStore {
       this.dels.push({ key: this.sessionKey(vendor, sessionKey), resolve, reject });
       this.schedule();
     });
+  }
+
+  /** Sends whatever is queued (held `saveLater` writes included) and waits for it: before the connection closes. */
+  async drain(): Promise<void> {
+    this.flush();
+    await this.lastSent.catch(() => {});
   }
 
   private schedule(): void {
@@ -169,7 +177,7 @@ export class RedisSessionStore implements UssdSessionStore {
       p.mget(keys);
       settlers.push((r) => settleLoads(chunk, r));
     }
-    p.exec().then(
+    this.lastSent = p.exec().then(
       (results) => {
         for (let i = 0; i < settlers.length; i++) settlers[i]!(results?.[i]);
       },
