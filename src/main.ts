@@ -116,13 +116,14 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     beforeScrape: () => metrics.writerQueue.set(writer.queued),
     isDraining: () => draining,
   };
+  const channels = channelRoutes({ config, capabilities, api: deps, redisLocal, log });
   const routes: Route[] = [
     ...opsRoutes(deps),
     ...checkInRoutes(deps),
     ...readRoutes(deps),
     ...venueRoutes(deps),
     ...deadLetterRoutes({ deadLetters: new DeadLetterRepository(pool), recoverNow: () => void events?.dispatcher.recover(0) }),
-    ...channelRoutes({ config, capabilities, api: deps, redisLocal, log }),
+    ...channels.routes,
   ];
   const server = new HttpServer(
     config.http,
@@ -146,6 +147,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await server.stop(config.http.drainTimeoutMs);
       await writer.drain();
       await events?.stop();
+      await channels.drain();
       venues.stop();
       server.close();
       await Promise.allSettled([redisLocal.quit(), redisReadModel.quit(), pool.end()]);

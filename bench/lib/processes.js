@@ -75,8 +75,11 @@ export async function mysqlSocket() {
   }
 }
 
-/** A gateway on its own database and Redis prefix; `stop()` drops both. */
-export async function startBenchGateway({ name, config = {}, venues = 10_000, users = 0 }) {
+/**
+ * A gateway on its own database and Redis prefix; `stop()` drops both. `nodeArgs` go to
+ * the gateway's node (e.g. `--cpu-prof`).
+ */
+export async function startBenchGateway({ name, config = {}, venues = 10_000, users = 0, nodeArgs = [] }) {
   const socketPath = await mysqlSocket();
   const suffix = `${process.pid}_${randomBytes(3).toString('hex')}`;
   const database = `hg_bench_${name}_${suffix}`.replace(/[^A-Za-z0-9_]/g, '_');
@@ -102,7 +105,7 @@ export async function startBenchGateway({ name, config = {}, venues = 10_000, us
   execFileSync(process.execPath, [CLI, 'seed', '--config', file, '--venues', String(venues), '--users', String(users), '--no-progress'], { stdio: 'ignore' });
   full.log = { level: 'info' }; // the "listening" line is logged at info
   writeFileSync(file, JSON.stringify(full));
-  const gw = spawnListening([CLI, 'serve', '--config', file]);
+  const gw = spawnListening([...nodeArgs, CLI, 'serve', '--config', file]);
   const port = await gw.port;
   return {
     mysqlTransport: socketPath ? 'unix socket' : 'tcp',

@@ -31,6 +31,24 @@ export async function run({ durationSec, connections }) {
     const dialServer = await gw.latency(true);
     const checkIns = await countCheckIns(gw);
 
+    // Reference in the same gateway: JSON API check-ins WITH an Idempotency-Key. Every USSD
+    // check-in is keyed (session + hop), the `checkin` scenario's are not, and a keyed
+    // check-in costs the writer and MySQL more (the unique (client_id, request_key) index).
+    let k = Math.floor(Math.random() * 1e6) * 64;
+    const keyedApi = (req) => {
+      const n = k++;
+      const msisdn = `+2547${String(10_000_000 + (n % 89_999_999)).slice(-8)}`;
+      return {
+        ...req,
+        headers: { ...req.headers, 'idempotency-key': `bench-${n}:0:1` },
+        body: `{"msisdn":"${msisdn}","venueId":"${100_000 + (n % VENUES)}","channel":"app"}`,
+      };
+    };
+    const apiHeaders = { 'content-type': 'application/json', 'x-api-key': gw.clientKey };
+    await gw.latency(true);
+    const keyed = await runLoad({ url: `${gw.url}/v1/checkins`, connections, durationSec, headers: apiHeaders, setupRequest: keyedApi });
+    const keyedServer = await gw.latency(true);
+
     // Two hops per session: each connection alternates "new session" and "its second hop".
     let s = Math.floor(Math.random() * 1e6) * 64;
     const twoHop = (req, context) => {
@@ -50,6 +68,7 @@ export async function run({ durationSec, connections }) {
     const busy = Number(/hopgate_http_requests_total\{[^}]*route="\/ussd\/africastalking"[^}]*status="200"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
     const result = {
       dialThrough: { ...dial, serverLatencyMs: dialServer, durableCheckIns: checkIns },
+      keyedApiCheckIn: { ...keyed, serverLatencyMs: keyedServer },
       twoHopSession: { ...session, sessionsPerSec: Math.round(session.throughputPerSec / 2), serverLatencyMs: sessionServer },
       peakRssMiB: peakRssMiB(gw.pid),
       ussdReplies200: busy,
@@ -66,6 +85,7 @@ export async function run({ durationSec, connections }) {
       result,
       rows: [
         row('dial-through check-in (1 hop)', dial, dialServer),
+        row('reference: POST /v1/checkins with Idempotency-Key', keyed, keyedServer),
         row('two-hop session (menu, my points)', session, sessionServer),
       ],
     };

@@ -24,12 +24,19 @@ export interface ChannelRoutesDeps {
   readonly log: Logger;
 }
 
+export interface ChannelFrontEnds {
+  readonly routes: Route[];
+  /** Sends the session writes still held (see `saveLater`); call before closing `redis.local`. */
+  readonly drain: () => Promise<void>;
+}
+
 /**
  * Composes the USSD and SMS front ends (at sites with the `ussd` / `sms` capability) from
- * what the composition root already built. Returns their routes.
+ * what the composition root already built. Returns their routes and their drain step.
  */
-export function channelRoutes({ config, capabilities, api, redisLocal, log }: ChannelRoutesDeps): Route[] {
-  if (!capabilities.has('ussd') && !capabilities.has('sms')) return [];
+export function channelRoutes({ config, capabilities, api, redisLocal, log }: ChannelRoutesDeps): ChannelFrontEnds {
+  let drain = async (): Promise<void> => {};
+  if (!capabilities.has('ussd') && !capabilities.has('sms')) return { routes: [], drain };
   const services = new CoreUssdServices({
     checkIns: api.checkIns,
     readModel: api.readModel,
@@ -42,6 +49,7 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
   if (capabilities.has('ussd')) {
     const dialog = new UssdDialog(services, { serviceCode: config.ussd.serviceCode, screen: new ScreenRules(config.ussd.screenLimits) });
     const sessions = new RedisSessionStore(redisLocal, { keyPrefix: '', ttlMs: config.ussd.sessionTtlSec * 1000 });
+    drain = () => sessions.drain();
     const engine = new UssdEngine(dialog, sessions, {
       serviceCode: config.ussd.serviceCode,
       defaultLanguage: config.ussd.defaultLanguage,
@@ -63,5 +71,5 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
   if (capabilities.has('sms')) {
     routes.push(...smsRoutes({ config: config.sms, handler: new SmsHandler(services, { serviceCode: config.ussd.serviceCode }) }));
   }
-  return routes;
+  return { routes, drain };
 }

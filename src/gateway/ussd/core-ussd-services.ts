@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CheckInService } from '../../core/checkin-service.js';
 import type { BoardName } from '../../core/leaderboard.js';
 import { normaliseMsisdn } from '../../core/msisdn.js';
@@ -124,5 +124,6 @@ export class CoreUssdServices implements UssdServices {
 
 /** What a USSD/SMS check-in asks for, to tell a replay from a different request. */
 function fingerprint(msisdn: string, venueId: string): string {
-  return createHash('sha256').update(`${msisdn}\u0000${venueId}`).digest('hex').slice(0, 32);
+  // One-shot hash: no Hash object per check-in.
+  return hash('sha256', `${msisdn}\u0000${venueId}`, 'hex').slice(0, 32);
 }

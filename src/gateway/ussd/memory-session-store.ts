@@ -27,6 +27,10 @@ export class MemorySessionStore implements UssdSessionStore {
     if (remember) this.langs.set(remember.msisdn, remember.lang);
   }
 
+  saveLater(vendor: string, sessionKey: string, session: UssdSession, remember?: { msisdn: string; lang: Language }): Promise<void> {
+    return this.save(vendor, sessionKey, session, remember);
+  }
+
   async remove(vendor: string, sessionKey: string): Promise<void> {
     this.sessions.delete(`${vendor}:${sessionKey}`);
   }

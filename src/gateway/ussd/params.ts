@@ -26,10 +26,32 @@ export class Params {
     return p;
   }
 
+  /**
+   * `application/x-www-form-urlencoded` pairs, decoded as URLSearchParams decodes them. The
+   * common case (valid percent-encoding) is split and decoded here without the
+   * URLSearchParams object and iterator; text that decodeURIComponent refuses (broken
+   * escapes, invalid UTF-8) is handed to URLSearchParams, whose lenient decoding wins.
+   */
   private addEncoded(text: string): void {
-    for (const [k, v] of new URLSearchParams(text)) {
-      const key = k.toLowerCase();
-      if (!this.map.has(key)) this.map.set(key, v);
+    const pairs: string[] = [];
+    try {
+      for (let start = 0; start < text.length; ) {
+        let end = text.indexOf('&', start);
+        if (end < 0) end = text.length;
+        if (end > start) {
+          const eq = text.indexOf('=', start);
+          const split = eq >= 0 && eq < end;
+          pairs.push(decodeFormComponent(text.slice(start, split ? eq : end)), split ? decodeFormComponent(text.slice(eq + 1, end)) : '');
+        }
+        start = end + 1;
+      }
+    } catch {
+      pairs.length = 0;
+      for (const [k, v] of new URLSearchParams(text)) pairs.push(k, v);
+    }
+    for (let i = 0; i < pairs.length; i += 2) {
+      const key = pairs[i]!.toLowerCase();
+      if (!this.map.has(key)) this.map.set(key, pairs[i + 1]!);
     }
   }
 
@@ -45,6 +67,12 @@ export class Params {
   get size(): number {
     return this.map.size;
   }
+}
+
+/** `+` is a space; then percent-decoding (throws URIError on what it cannot decode). */
+function decodeFormComponent(s: string): string {
+  const spaced = s.includes('+') ? s.replaceAll('+', ' ') : s;
+  return spaced.includes('%') ? decodeURIComponent(spaced) : spaced;
 }
 
 /** Bodies without a content type are read as forms too: some gateways omit the header. */

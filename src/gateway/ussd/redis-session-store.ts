@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { defineScript } from '../../store/redis/scripts.js';
 import { isLanguage, type Language } from './catalog/index.js';
 import { decodeSession, encodeSession, type LoadedSession, type UssdSession, type UssdSessionStore } from './session.js';
 
@@ -11,72 +12,177 @@ export interface RedisSessionStoreOptions {
    * @defaultValue 400 days
    */
   readonly languageTtlMs?: number;
+  /**
+   * How long `saveLater` may hold a write when nothing else is being sent. Under load,
+   * held writes go out with the next turn's loads well before this.
+   * @defaultValue 2
+   */
+  readonly laterMs?: number;
 }
 
-type Op =
-  | { readonly kind: 'load'; readonly keys: [string, string]; readonly resolve: (v: LoadedSession) => void; readonly reject: (e: unknown) => void }
-  | { readonly kind: 'write'; readonly args: Array<[string, string, number]>; readonly resolve: () => void; readonly reject: (e: unknown) => void }
-  | { readonly kind: 'del'; readonly key: string; readonly resolve: () => void; readonly reject: (e: unknown) => void };
+interface LoadOp {
+  readonly sessionKey: string;
+  readonly langKey: string;
+  readonly resolve: (v: LoadedSession) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+interface WriteOp {
+  /** key, value, TTL in ms; a second triple when the language is remembered too. */
+  readonly args: Array<string | number>;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+interface DelOp {
+  readonly key: string;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+interface SetPxCommander {
+  setPx(numKeys: number, ...keysThenArgs: Array<string | number>): ChainableCommander;
+}
+
+/** Operations per command: one command stays short on the Redis side. */
+const CHUNK = 256;
 
 /**
  * Sessions in `redis.local`: `<prefix>ussd:s:<vendor>:<sessionKey>` → JSON with a TTL,
- * and `<prefix>ussd:lang:<msisdn>` → language. A hop costs one MGET and one SET.
+ * and `<prefix>ussd:lang:<msisdn>` → language.
  *
- * Commands issued in the same turn of the event loop travel in one pipeline (one socket
- * write): at thousands of hops per second, a write per command costs more CPU than the
- * rest of the USSD path together.
+ * Operations issued in the same turn of the event loop are gathered and sent as one
+ * pipeline (one socket write) holding at most three commands whatever their number: the
+ * writes (one `set-px` script call), the deletes (one `DEL`) and the loads (one `MGET` of
+ * every session and language). Per-key commands cost the gateway a command object, a
+ * timer and a promise each, and Redis a dispatch each; at thousands of hops per second
+ * that was most of the USSD layer's cost.
+ *
+ * Writes go first: operations of one turn are concurrent, and a load queued with a write
+ * of the same session (a resend racing its original) then sees the newer state.
+ *
+ * `saveLater` (the write after an END screen, which no reply waits for) does not start a
+ * pipeline of its own: it joins the next one, which under load is the next turn's loads,
+ * or goes after `laterMs`. Every pipeline is a socket write, and on this kind of box a
+ * socket write costs the gateway tens of microseconds of CPU.
  */
 export class RedisSessionStore implements UssdSessionStore {
   private readonly langTtlMs: number;
-  private queue: Op[] = [];
+  private loads: LoadOp[] = [];
+  private writes: WriteOp[] = [];
+  private dels: DelOp[] = [];
   private scheduled = false;
+  private later: NodeJS.Timeout | null = null;
+  private readonly laterMs: number;
+  /** The last pipeline sent: replies on one connection come in order, so it settles last. */
+  private lastSent: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly redis: Redis,
     private readonly opts: RedisSessionStoreOptions,
   ) {
     this.langTtlMs = opts.languageTtlMs ?? 400 * 86_400_000;
+    this.laterMs = opts.laterMs ?? 2;
+    defineScript(redis, 'setPx', 'set-px-n.lua');
   }
 
   load(vendor: string, sessionKey: string, msisdn: string): Promise<LoadedSession> {
     return new Promise((resolve, reject) => {
-      this.enqueue({ kind: 'load', keys: [this.sessionKey(vendor, sessionKey), this.langKey(msisdn)], resolve, reject });
+      this.loads.push({ sessionKey: this.sessionKey(vendor, sessionKey), langKey: this.langKey(msisdn), resolve, reject });
+      this.schedule();
     });
   }
 
   save(vendor: string, sessionKey: string, session: UssdSession, remember?: { msisdn: string; lang: Language }): Promise<void> {
-    const args: Array<[string, string, number]> = [[this.sessionKey(vendor, sessionKey), encodeSession(session), this.opts.ttlMs]];
-    if (remember) args.push([this.langKey(remember.msisdn), remember.lang, this.langTtlMs]);
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'write', args, resolve, reject }));
+    return this.write(vendor, sessionKey, session, remember, false);
+  }
+
+  saveLater(vendor: string, sessionKey: string, session: UssdSession, remember?: { msisdn: string; lang: Language }): Promise<void> {
+    return this.write(vendor, sessionKey, session, remember, true);
+  }
+
+  private write(vendor: string, sessionKey: string, session: UssdSession, remember: { msisdn: string; lang: Language } | undefined, later: boolean): Promise<void> {
+    const args: Array<string | number> = [this.sessionKey(vendor, sessionKey), encodeSession(session), this.opts.ttlMs];
+    if (remember) args.push(this.langKey(remember.msisdn), remember.lang, this.langTtlMs);
+    return new Promise((resolve, reject) => {
+      this.writes.push({ args, resolve, reject });
+      if (later) this.scheduleLater();
+      else this.schedule();
+    });
   }
 
   remove(vendor: string, sessionKey: string): Promise<void> {
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'del', key: this.sessionKey(vendor, sessionKey), resolve, reject }));
+    return new Promise((resolve, reject) => {
+      this.dels.push({ key: this.sessionKey(vendor, sessionKey), resolve, reject });
+      this.schedule();
+    });
   }
 
-  private enqueue(op: Op): void {
-    this.queue.push(op);
+  /** Sends whatever is queued (held `saveLater` writes included) and waits for it: before the connection closes. */
+  async drain(): Promise<void> {
+    this.flush();
+    await this.lastSent.catch(() => {});
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(flushStore, this);
     }
   }
 
-  /** @internal sends every queued command in one pipeline */
+  private scheduleLater(): void {
+    if (!this.scheduled && this.later === null) this.later = setTimeout(flushStore, this.laterMs, this);
+  }
+
+  /** @internal sends every queued operation in one pipeline */
   flush(): void {
-    const ops = this.queue;
-    this.queue = [];
+    const { loads, writes, dels } = this;
+    this.loads = [];
+    this.writes = [];
+    this.dels = [];
     this.scheduled = false;
-    const p = this.redis.pipeline();
-    for (const op of ops) {
-      if (op.kind === 'load') p.mget(op.keys[0], op.keys[1]);
-      else if (op.kind === 'del') p.del(op.key);
-      else for (const [key, value, ttl] of op.args) p.set(key, value, 'PX', ttl);
+    if (this.later !== null) {
+      clearTimeout(this.later);
+      this.later = null;
     }
-    p.exec().then(
-      (results) => settle(ops, results ?? []),
+    if (loads.length + writes.length + dels.length === 0) return;
+    const p = this.redis.pipeline();
+    const settlers: Array<(result: [Error | null, unknown] | undefined) => void> = [];
+    for (let i = 0; i < writes.length; i += CHUNK) {
+      const chunk = writes.slice(i, i + CHUNK);
+      const keys: Array<string | number> = [];
+      const argv: Array<string | number> = [];
+      for (const w of chunk) {
+        for (let k = 0; k < w.args.length; k += 3) {
+          keys.push(w.args[k]!);
+          argv.push(w.args[k + 1]!, w.args[k + 2]!);
+        }
+      }
+      (p as unknown as SetPxCommander).setPx(keys.length, ...keys, ...argv);
+      settlers.push((r) => settleAll(chunk, r));
+    }
+    for (let i = 0; i < dels.length; i += CHUNK) {
+      const chunk = dels.slice(i, i + CHUNK);
+      p.del(...chunk.map((d) => d.key));
+      settlers.push((r) => settleAll(chunk, r));
+    }
+    for (let i = 0; i < loads.length; i += CHUNK) {
+      const chunk = loads.slice(i, i + CHUNK);
+      const keys: string[] = new Array(chunk.length * 2);
+      for (let k = 0; k < chunk.length; k++) {
+        keys[2 * k] = chunk[k]!.sessionKey;
+        keys[2 * k + 1] = chunk[k]!.langKey;
+      }
+      p.mget(keys);
+      settlers.push((r) => settleLoads(chunk, r));
+    }
+    this.lastSent = p.exec().then(
+      (results) => {
+        for (let i = 0; i < settlers.length; i++) settlers[i]!(results?.[i]);
+      },
       (e: unknown) => {
-        for (const op of ops) op.reject(e);
+        for (const s of settlers) s([e instanceof Error ? e : new Error(String(e)), null]);
       },
     );
   }
@@ -94,25 +200,26 @@ function flushStore(store: RedisSessionStore): void {
   store.flush();
 }
 
-/** Hands each queued operation its replies (a write may span two commands). */
-function settle(ops: readonly Op[], results: Array<[Error | null, unknown]>): void {
-  let i = 0;
+/** Resolves (or rejects) every write or delete of one command. */
+function settleAll(ops: ReadonlyArray<WriteOp | DelOp>, result: [Error | null, unknown] | undefined): void {
+  const e = result === undefined ? new Error('missing pipeline reply') : result[0];
   for (const op of ops) {
-    if (op.kind === 'write') {
-      let failure: Error | null = null;
-      for (let k = 0; k < op.args.length; k++) failure ??= results[i++]?.[0] ?? null;
-      if (failure) op.reject(failure);
-      else op.resolve();
-      continue;
-    }
-    const [e, value] = results[i++] ?? [new Error('missing pipeline reply'), null];
-    if (e) {
-      op.reject(e);
-    } else if (op.kind === 'load') {
-      const [raw, lang] = value as [string | null, string | null];
-      op.resolve({ session: decodeSession(raw ?? null), lang: isLanguage(lang) ? lang : null });
-    } else {
-      op.resolve();
-    }
+    if (e) op.reject(e);
+    else op.resolve();
+  }
+}
+
+/** Hands each load its session and language from one MGET reply (two values per load). */
+function settleLoads(ops: readonly LoadOp[], result: [Error | null, unknown] | undefined): void {
+  const e = result === undefined ? new Error('missing pipeline reply') : result[0];
+  if (e) {
+    for (const op of ops) op.reject(e);
+    return;
+  }
+  const values = result![1] as Array<string | null>;
+  for (let i = 0; i < ops.length; i++) {
+    const raw = values[2 * i] ?? null;
+    const lang = values[2 * i + 1] ?? null;
+    ops[i]!.resolve({ session: decodeSession(raw), lang: isLanguage(lang) ? lang : null });
   }
 }

@@ -72,5 +72,11 @@ export interface UssdSessionStore {
   load(vendor: string, sessionKey: string, msisdn: string): Promise<LoadedSession>;
   /** Stores the session for the TTL; with `remember`, also the subscriber's language. */
   save(vendor: string, sessionKey: string, session: UssdSession, remember?: { msisdn: string; lang: Language }): Promise<void>;
+  /**
+   * Like `save`, for a write no reply waits for (after an END screen): the adapter may hold
+   * it briefly (a few ms at most) to send it together with other work. A read issued after
+   * this call still sees it.
+   */
+  saveLater(vendor: string, sessionKey: string, session: UssdSession, remember?: { msisdn: string; lang: Language }): Promise<void>;
   remove(vendor: string, sessionKey: string): Promise<void>;
 }

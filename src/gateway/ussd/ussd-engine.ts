@@ -102,16 +102,16 @@ export class UssdEngine {
       reply: result.step.reply,
       lang: result.step.lang,
     };
-    const remember = result.step.lang !== lang;
-    const saving = this.store.save(req.vendor, key, next, remember ? { msisdn: msisdn.value, lang: result.step.lang } : undefined);
+    const remember = result.step.lang !== lang ? { msisdn: msisdn.value, lang: result.step.lang } : undefined;
     if (next.reply.end) {
       // Nothing follows an END screen but, perhaps, a resend: the stored copy serves it, and
       // if a resend outruns the write, the check-in's idempotency key still makes it one.
-      saving.catch(this.onSaveError);
+      // No reply waits for this write, so the store may send it with its next batch.
+      this.store.saveLater(req.vendor, key, next, remember).catch(this.onSaveError);
       return next.reply;
     }
     try {
-      await saving;
+      await this.store.save(req.vendor, key, next, remember);
     } catch (e) {
       this.onSaveError(e);
       // Without a stored session the next hop would find nothing: end now, politely.

@@ -234,6 +234,7 @@ describe('USSD sessions (engine + dialog)', () => {
     const failing = {
       load: () => Promise.reject(new Error('redis down')),
       save: () => Promise.reject(new Error('redis down')),
+      saveLater: () => Promise.reject(new Error('redis down')),
       remove: () => Promise.reject(new Error('redis down')),
     };
     const h = new Harness(failing);
@@ -264,11 +265,12 @@ describe('USSD sessions (engine + dialog)', () => {
     const hanging = {
       load: async () => ({ session: null, lang: null }),
       save: () => new Promise<void>(() => {}),
+      saveLater: () => new Promise<void>(() => {}),
       remove: async () => {},
     };
     const h = new Harness(hanging);
     expect(await h.at('nw1', P, '', '*384*123#')).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
-    const failing = { ...hanging, save: () => Promise.reject(new Error('redis down')) };
+    const failing = { ...hanging, save: () => Promise.reject(new Error('redis down')), saveLater: () => Promise.reject(new Error('redis down')) };
     const h2 = new Harness(failing);
     const engine = new UssdEngine(h2.dialog, failing, { serviceCode: '*384#', defaultLanguage: 'en', defaultCountryCode: '254', onError: (where) => errors.push(where) });
     const parsed = dialectByName('africastalking')!.parse(form({ sessionId: 'nw2', phoneNumber: P, serviceCode: '*384#', text: '' }), { serviceCode: '*384#' });

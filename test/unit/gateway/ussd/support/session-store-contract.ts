@@ -59,6 +59,43 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       expect((await store.load('hubtel', 'k3', '+254711000001')).session).toBeNull();
     });
 
+    it('serves hundreds of operations issued in the same turn, each with its own answer', async () => {
+      const { store } = await open();
+      const n = 300; // more than one command's worth in the Redis adapter
+      const session = (i: number): UssdSession => ({ ...SESSION, step: i, lastInput: String(i) });
+      const msisdn = (i: number) => `+2547110${String(i).padStart(5, '0')}`;
+      await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          store.save('africastalking', `many${i}`, session(i), i % 3 === 0 ? { msisdn: msisdn(i), lang: 'hi' } : undefined),
+        ),
+      );
+      const loaded = await Promise.all(Array.from({ length: n }, (_, i) => store.load('africastalking', `many${i}`, msisdn(i))));
+      for (let i = 0; i < n; i++) {
+        expect(loaded[i]).toEqual({ session: session(i), lang: i % 3 === 0 ? 'hi' : null });
+      }
+      await Promise.all(Array.from({ length: n / 2 }, (_, i) => store.remove('africastalking', `many${2 * i}`)));
+      const after = await Promise.all(Array.from({ length: n }, (_, i) => store.load('africastalking', `many${i}`, msisdn(i))));
+      for (let i = 0; i < n; i++) expect(after[i]!.session).toEqual(i % 2 === 0 ? null : session(i));
+    });
+
+    it('a load issued in the same turn as a save of that session sees the save', async () => {
+      const { store } = await open();
+      const saving = store.save('hubtel', 'k5', SESSION, { msisdn: '+254711000005', lang: 'hi' });
+      const loading = store.load('hubtel', 'k5', '+254711000005');
+      await saving;
+      expect(await loading).toEqual({ session: SESSION, lang: 'hi' });
+    });
+
+    it('saveLater stores the session too, and a load issued after it sees it', async () => {
+      const { store } = await open();
+      const saving = store.saveLater('africastalking', 'k6', SESSION, { msisdn: '+254711000006', lang: 'hi' });
+      const loading = store.load('africastalking', 'k6', '+254711000006');
+      expect(await loading).toEqual({ session: SESSION, lang: 'hi' });
+      await saving;
+      await store.saveLater('africastalking', 'k7', SESSION); // alone: goes out on its own, soon
+      expect(await store.load('africastalking', 'k7', '+254711000007')).toEqual({ session: SESSION, lang: null });
+    });
+
     it('forgets a session after its TTL', async () => {
       const s = await open();
       await s.store.save('hubtel', 'k4', SESSION);

@@ -1,0 +1,127 @@
+// node bench/cpu-per-request.js [--only api,apikey,dial,twohop] [--duration 8] [--cpu-prof DIR]
+// One gateway serves each load in turn (2 s warm-up, then --duration s, 64 connections) and
+// this prints, per load: req/s, client p50/p99, CPU µs per request of the gateway, mariadbd,
+// redis-server and this load generator (/proc/<pid>/stat utime+stime, and
+// process.cpuUsage()), Redis round trips per request (INFO stats total_reads_processed),
+// writer batches (rows, ms) and failed batches from /metrics. mariadbd and redis-server
+// are shared with anything else running on the box: read their figures with `uptime`.
+// Needs `npm run build` first. Every load is bounded in time and targets loopback.
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { runLoad } from './lib/load.js';
+import { startBenchGateway } from './lib/processes.js';
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const only = arg('only', 'api,dial,twohop').split(',');
+const durationSec = Number(arg('duration', '8'));
+const profDir = arg('cpu-prof', '');
+const VENUES = 10_000;
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+const gw = await startBenchGateway({
+  name: 'cpu',
+  venues: VENUES,
+  config: { ussd: { deadlineMs: 5000 } },
+  nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+});
+const pidOf = (name) => Number(execSync(`pgrep -x ${name} | head -1`).toString().trim() || 0);
+const pids = { gateway: gw.pid, mysqld: pidOf('mariadbd') || pidOf('mysqld'), redis: pidOf('redis-server') };
+const TICKS = 100; // USER_HZ
+
+function cpuSeconds() {
+  const out = {};
+  for (const [k, pid] of Object.entries(pids)) {
+    if (!pid) continue;
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    out[k] = (Number(f[11]) + Number(f[12])) / TICKS;
+  }
+  return out;
+}
+function redisReads() {
+  const t = execSync('redis-cli INFO stats').toString();
+  return Number(/total_reads_processed:(\d+)/.exec(t)?.[1] ?? 0);
+}
+function sum(text, re) {
+  let s = 0;
+  for (const m of text.matchAll(re)) s += Number(m[1]);
+  return s;
+}
+const msisdn = (n) => `+2547${String(10_000_000 + (n % 89_999_999)).slice(-8)}`;
+const phone = (n) => encodeURIComponent(msisdn(n));
+let i = Math.floor(Math.random() * 1e6) * 64;
+const apiHeaders = { 'content-type': 'application/json', 'x-api-key': gw.clientKey };
+const apiBody = (n) => `{"msisdn":"${msisdn(n)}","venueId":"${100_000 + (n % VENUES)}","channel":"app"}`;
+const LOADS = {
+  api: { url: `${gw.url}/v1/checkins`, headers: apiHeaders, setupRequest: (req) => ({ ...req, body: apiBody(i++) }) },
+  apikey: {
+    url: `${gw.url}/v1/checkins`,
+    headers: apiHeaders,
+    setupRequest: (req) => {
+      const n = i++;
+      return { ...req, headers: { ...req.headers, 'idempotency-key': `cpu-${n}:0:1` }, body: apiBody(n) };
+    },
+  },
+  dial: {
+    url: `${gw.url}/ussd/africastalking`,
+    headers: FORM,
+    setupRequest: (req) => {
+      const n = i++;
+      return { ...req, body: `sessionId=ATUid_c${n}&phoneNumber=${phone(n)}&serviceCode=*384*${100_000 + (n % VENUES)}%23&text=&networkCode=63902` };
+    },
+  },
+  twohop: {
+    url: `${gw.url}/ussd/africastalking`,
+    headers: FORM,
+    setupRequest: (req, c) => {
+      if (c.second) {
+        c.second = false;
+        return { ...req, body: `sessionId=${c.sid}&phoneNumber=${c.phone}&serviceCode=*384%23&text=2` };
+      }
+      const n = i++;
+      Object.assign(c, { sid: `ATUid_t${n}`, phone: phone(n), second: true });
+      return { ...req, body: `sessionId=${c.sid}&phoneNumber=${c.phone}&serviceCode=*384%23&text=` };
+    },
+  },
+};
+
+try {
+  for (const name of only) {
+    const load = LOADS[name];
+    if (!load) throw new Error(`unknown load ${name} (api, apikey, dial, twohop)`);
+    await runLoad({ ...load, connections: 64, durationSec: 2 });
+    const m0 = await gw.metrics();
+    const r0 = redisReads();
+    const c0 = cpuSeconds();
+    const a0 = process.cpuUsage();
+    const r = await runLoad({ ...load, connections: 64, durationSec });
+    const a1 = process.cpuUsage(a0);
+    const c1 = cpuSeconds();
+    const r1 = redisReads();
+    const m1 = await gw.metrics();
+    const d = (re) => sum(m1, re) - sum(m0, re);
+    const batches = d(/hopgate_writer_batch_rows_count\S* (\d+)/g);
+    const cpuUs = {};
+    for (const k of Object.keys(c0)) cpuUs[k] = Math.round(((c1[k] - c0[k]) * 1e6) / r.requests);
+    cpuUs.loadgen = Math.round((a1.user + a1.system) / r.requests);
+    const row = {
+      load: name,
+      'req/s': r.throughputPerSec,
+      'p50/p99 ms': `${r.latencyMs.p50}/${r.latencyMs.p99}`,
+      errors: r.errors + r.timeouts + r.non2xx,
+      'CPU µs/req': cpuUs,
+      'Redis reads/req': +((r1 - r0) / r.requests).toFixed(3),
+      'batch rows/ms': batches ? `${(d(/hopgate_writer_batch_rows_sum\S* (\d+)/g) / batches).toFixed(1)}/${((d(/hopgate_writer_batch_seconds_sum\S* ([\d.e+-]+)/g) * 1000) / batches).toFixed(2)}` : '—',
+      'failed batches': d(/hopgate_writer_failed_batches_total\S* (\d+)/g),
+      loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
+    };
+    console.log(JSON.stringify(row));
+  }
+  const warnings = gw.output().split('\n').filter((l) => /"level":(40|50)/.test(l));
+  console.log(`gateway warnings/errors logged: ${warnings.length}`);
+} finally {
+  await gw.stop();
+}
+process.exit(0);
