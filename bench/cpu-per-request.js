@@ -24,7 +24,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const gw = await startBenchGateway({
   name: 'cpu',
   venues: VENUES,
-  config: { ussd: { deadlineMs: 5000 } },
+  config: { ussd: { deadlineMs: 5000 }, pool: { enabled: false } },
   nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
 });
 const pidOf = (name) => Number(execSync(`pgrep -x ${name} | head -1`).toString().trim() || 0);

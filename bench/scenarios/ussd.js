@@ -17,7 +17,7 @@ function phone(n) {
 export async function run({ durationSec, connections }) {
   // The USSD deadline is raised for the benchmark so that overload shows as latency
   // (measured) rather than as "busy" END screens (which would count as successes).
-  const gw = await startBenchGateway({ name: 'ussd', venues: VENUES, config: { ussd: { deadlineMs: 5000 } } });
+  const gw = await startBenchGateway({ name: 'ussd', venues: VENUES, config: { ussd: { deadlineMs: 5000 }, pool: { enabled: false } } });
   try {
     const url = `${gw.url}/ussd/africastalking`;
     let i = Math.floor(Math.random() * 1e6) * 64;
