@@ -135,6 +135,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     },
     routes,
   );
+  if (config.peers.length > 0) {
+    log.warn({ peers: config.peers.map((p) => p.siteId) }, 'peers configured: check-ins record sync_outbox rows, but no sync thread sends them yet');
+  }
   const port = await server.listen();
   log.info({ port, host: config.http.host, capabilities: [...capabilities] }, 'listening');
 
