@@ -106,6 +106,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const deps: ApiDeps = {
     siteId: config.siteId,
     defaultCountryCode: config.defaultCountryCode,
+    replyCacheEntries: config.limits.replyCacheEntries,
     checkIns,
     readModel,
     venues,

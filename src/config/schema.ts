@@ -141,6 +141,11 @@ export const configSchema = z
         /** Requests per second per API client (token bucket, per process). */
         clientRatePerSec: positiveInt.default(50_000),
         clientBurst: positiveInt.default(100_000),
+        /**
+         * Replies kept in memory for Idempotency-Key replays (byte-identical bodies). Older
+         * replays are rebuilt from MySQL: same check-in, current total and rank.
+         */
+        replyCacheEntries: positiveInt.default(20_000),
       })
       .strict()
       .prefault({}),

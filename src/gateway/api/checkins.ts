@@ -38,7 +38,7 @@ class ReplyCache {
 }
 
 export function checkInRoutes(deps: ApiDeps): Route[] {
-  const replies = new ReplyCache(100_000);
+  const replies = new ReplyCache(deps.replyCacheEntries);
   return [route('post', '/v1/checkins', (ctx) => postCheckIn(ctx, deps, replies))];
 }
 

@@ -10,6 +10,8 @@ import type { Metrics } from '../../observability/metrics.js';
 export interface ApiDeps {
   readonly siteId: string;
   readonly defaultCountryCode: string;
+  /** Idempotent replies kept in memory (limits.replyCacheEntries). */
+  readonly replyCacheEntries: number;
   readonly checkIns: CheckInService;
   readonly readModel: ReadModelPort;
   readonly venues: VenueDirectoryPort & Pick<VenueCache, 'put'>;
