@@ -104,7 +104,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
 
   let draining = false;
   const deps: ApiDeps = {
-    siteId: config.siteId,
     defaultCountryCode: config.defaultCountryCode,
     replyCacheEntries: config.limits.replyCacheEntries,
     checkIns,

@@ -5,7 +5,6 @@ import {
   type CheckInCommand,
   type CheckInInput,
   type CheckInRejection,
-  type Channel,
   type Venue,
 } from './checkin.js';
 import type { CheckInStorePort } from './ports/checkin-store.port.js';
@@ -116,4 +115,3 @@ export class CheckInService {
   }
 }
 
-export type { Channel };

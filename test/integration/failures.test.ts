@@ -3,6 +3,16 @@ import { MYSQL } from '../helpers/env.js';
 import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
+/** Checks in every 100 ms (at most 50 times) until one commits; returns the last status. */
+async function checkInUntilCommitted(gw: TestGateway, msisdn: string): Promise<number> {
+  let status = 0;
+  for (let i = 0; i < 50 && status !== 201; i++) {
+    status = (await gw.request('POST', '/v1/checkins', { msisdn, venueId: 'V1' })).status;
+    if (status !== 201) await new Promise((r) => setTimeout(r, 100));
+  }
+  return status;
+}
+
 /** Failure rules (ARCHITECTURE.md): fail fast and clearly, never hang, never lose an acknowledged check-in. */
 describe('when MySQL fails', () => {
   let proxy: TcpProxy;
@@ -48,21 +58,11 @@ describe('when MySQL fails', () => {
 
     proxy.set('pass');
     // The breaker lets a probe through once its open period ends.
-    let status = 0;
-    for (let i = 0; i < 50 && status !== 201; i++) {
-      status = (await gw.request('POST', '/v1/checkins', { msisdn: '+254733000003', venueId: 'V1' })).status;
-      if (status !== 201) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(status).toBe(201);
+    expect(await checkInUntilCommitted(gw, '+254733000003')).toBe(201);
   });
 
   it('answers 504 or 503 within the deadline when MySQL hangs mid-stream, never hangs itself', async () => {
-    let warm = 0;
-    for (let i = 0; i < 50 && warm !== 201; i++) {
-      warm = (await gw.request('POST', '/v1/checkins', { msisdn: '+254733000099', venueId: 'V1' })).status;
-      if (warm !== 201) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(warm).toBe(201);
+    expect(await checkInUntilCommitted(gw, '+254733000099')).toBe(201);
     proxy.set('stall');
     const t0 = performance.now();
     const replies = await Promise.all(

@@ -8,7 +8,6 @@ import type { Metrics } from '../../observability/metrics.js';
 
 /** What the JSON API routes need; built once by the composition root. */
 export interface ApiDeps {
-  readonly siteId: string;
   readonly defaultCountryCode: string;
   /** Idempotent replies kept in memory (limits.replyCacheEntries). */
   readonly replyCacheEntries: number;

@@ -254,7 +254,6 @@ export class GroupCommitWriter implements CheckInStorePort {
 }
 
 function onTimer(writer: GroupCommitWriter): void {
-  (writer as unknown as { timer: NodeJS.Timeout | null }).timer = null;
   writer.flushNow();
 }
 
