@@ -4,7 +4,7 @@ import { toGsm7Lookalike } from './gsm7.js';
 import { maskMsisdn } from './mask.js';
 import { STANDARD_SCREEN, type ScreenRules, type Vars } from './screen.js';
 import type { UssdReply } from './types.js';
-import type { BoardKind, UssdCheckInOutcome, UssdServices } from './ussd-services.port.js';
+import type { BoardKind, UssdCheckInOutcome, UssdCheckInRequest, UssdServices } from './ussd-services.port.js';
 
 /** Per-hop facts the dialog needs; it never sees vendor fields. */
 export interface DialogContext {
@@ -77,13 +77,23 @@ export class UssdDialog {
    * once and ends the session; otherwise the main menu (the caller feeds further
    * extension segments through `next`).
    */
-  start(ctx: DialogContext, ext: readonly string[]): Promise<DialogStep> | DialogStep {
+  start(ctx: DialogContext, ext: readonly string[], early?: Promise<UssdCheckInOutcome>): Promise<DialogStep> | DialogStep {
     if (ext.length === 1) {
       const code = ext[0]!;
-      if (VENUE_CODE.test(code)) return this.checkIn(ctx, code, true);
+      if (VENUE_CODE.test(code)) return this.checkIn(ctx, code, true, early);
       return this.menu(ctx, 0, 'hint.code');
     }
     return this.menu(ctx, 0);
+  }
+
+  /**
+   * The check-in a first hop with extension `ext` makes (a dial-through `*384*123#`),
+   * started now; null when that first hop would make none. The engine starts it while the
+   * session loads and hands the promise back to `start`, which renders its outcome.
+   */
+  dialThrough(ctx: Omit<DialogContext, 'lang'>, ext: readonly string[]): Promise<UssdCheckInOutcome> | null {
+    if (ext.length !== 1 || !VENUE_CODE.test(ext[0]!)) return null;
+    return this.services.checkIn(checkInRequest(ctx, ext[0]!));
   }
 
   next(ctx: DialogContext, state: DialogState, rawInput: string): Promise<DialogStep> | DialogStep {
@@ -180,15 +190,8 @@ export class UssdDialog {
     return { state: { s }, reply: { text: this.rules.screen(lines), end: false }, lang: ctx.lang };
   }
 
-  private async checkIn(ctx: DialogContext, code: string, dialThrough: boolean): Promise<DialogStep> {
-    const outcome = await this.services.checkIn({
-      msisdn: ctx.msisdn,
-      venueCode: code,
-      channel: 'ussd',
-      clientId: ctx.clientId,
-      requestKey: ctx.requestKey,
-      at: ctx.at,
-    });
+  private async checkIn(ctx: DialogContext, code: string, dialThrough: boolean, early?: Promise<UssdCheckInOutcome>): Promise<DialogStep> {
+    const outcome = await (early ?? this.services.checkIn(checkInRequest(ctx, code)));
     const c = CATALOGS[ctx.lang];
     switch (outcome.kind) {
       case 'busy':
@@ -292,6 +295,10 @@ export class UssdDialog {
 }
 
 type OkCheckIn = Extract<UssdCheckInOutcome, { kind: 'ok' }>;
+
+function checkInRequest(ctx: Omit<DialogContext, 'lang'>, code: string): UssdCheckInRequest {
+  return { msisdn: ctx.msisdn, venueCode: code, channel: 'ussd', clientId: ctx.clientId, requestKey: ctx.requestKey, at: ctx.at };
+}
 
 /** The check-in result: venue, reward, then the standing (or that it is stale). */
 function checkInLines(c: Readonly<Record<MessageKey, string>>, o: OkCheckIn): string[] {

@@ -4,6 +4,7 @@ import type { Language } from './catalog/index.js';
 import { dialledExtension } from './dial-string.js';
 import { isNavigationInput, type DialogContext, type DialogStep, type UssdDialog } from './dialog.js';
 import type { UssdSession, UssdSessionStore } from './session.js';
+import type { UssdCheckInOutcome } from './ussd-services.port.js';
 import type { UssdReply, UssdRequest } from './types.js';
 
 export interface UssdEngineOptions {
@@ -55,12 +56,16 @@ export class UssdEngine {
     const msisdn = normaliseMsisdn(req.msisdn, this.opts.defaultCountryCode);
     if (!msisdn.ok) return this.politeEnd(this.opts.defaultLanguage, 'badnumber');
 
+    const base = { msisdn: msisdn.value, clientId: `ussd:${req.vendor}`, at: now, serviceCode };
+    const early = this.earlyDialThrough(req, key, base, serviceCode);
     let loaded;
     try {
       loaded = await this.store.load(req.vendor, key, msisdn.value);
     } catch (e) {
       this.opts.onError?.('load', e);
-      return this.dialog.busy(this.opts.defaultLanguage);
+      // A dial-through needs no session: its check-in is keyed by the vendor's session id.
+      if (early === null) return this.dialog.busy(this.opts.defaultLanguage);
+      loaded = { session: null, lang: null };
     }
     let session = loaded.session;
     const lang = session?.lang ?? loaded.lang ?? this.opts.defaultLanguage;
@@ -70,14 +75,13 @@ export class UssdEngine {
     }
     if (session !== null && isResend(req, session, now, this.resendWindowMs)) return session.reply;
 
-    const base = { msisdn: msisdn.value, clientId: `ussd:${req.vendor}`, at: now, serviceCode };
     let result: { step: DialogStep; consumed: number; nonce: string; startInput: string; hops: number };
     if (session === null) {
       const ext = this.extension(req, serviceCode);
       if (ext === null) return this.politeEnd(lang, 'expired', { code: serviceCode });
       const nonce = req.sessionKey === req.msisdn ? now.toString(36) : '0';
       const ctx = { ...base, lang, requestKey: requestKey(key, nonce, ext.length) };
-      let step = await this.dialog.start(ctx, ext.length === 1 ? ext : []);
+      let step = await this.dialog.start(ctx, ext.length === 1 ? ext : [], early ?? undefined);
       const rest = ext.length === 1 ? [] : ext;
       const fed = await this.feed(base, key, nonce, step, rest, 0);
       step = fed.step;
@@ -118,6 +122,38 @@ export class UssdEngine {
       return this.dialog.busy(lang);
     }
     return next.reply;
+  }
+
+  /**
+   * Starts a dial-through's check-in before the session is loaded, when the request alone
+   * shows it: the dialled string (not typed input) names one venue, on a session's first
+   * hop, and the check-in's request key (`<session id>:0:1`) does not depend on the
+   * session. A resend of that hop repeats the key, so whatever the session says afterwards
+   * — new, or this hop already answered — the writer keeps one check-in. Vendors keyed on
+   * the MSISDN are left out: their first hops get a fresh nonce, known only after the load.
+   * The session load and the commit then overlap instead of following each other.
+   */
+  private earlyDialThrough(
+    req: UssdRequest,
+    key: string,
+    base: Omit<DialogContext, 'lang' | 'requestKey'>,
+    serviceCode: string,
+  ): Promise<UssdCheckInOutcome> | null {
+    if (req.sessionKey === req.msisdn) return null;
+    let ext: string[] | null;
+    if (req.path !== null) {
+      // Cumulative vendors: a first hop's path is the dialled extension alone (no text yet).
+      ext = req.path.length === 1 ? dialledExtension(req.serviceCode, serviceCode) : null;
+      if (ext === null || ext.length !== 1 || ext[0] !== req.path[0]) return null;
+    } else {
+      if (req.isNew !== true) return null;
+      ext = this.extension(req, serviceCode);
+      if (ext === null) return null;
+    }
+    const early = this.dialog.dialThrough({ ...base, requestKey: requestKey(key, '0', 1) }, ext);
+    // Not awaited when the hop turns out to be a resend (its reply is stored): never unhandled.
+    early?.catch(() => undefined);
+    return early;
   }
 
   /** Feeds inputs one hop at a time (several when a cumulative path jumped ahead). */

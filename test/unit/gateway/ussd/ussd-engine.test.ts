@@ -5,6 +5,7 @@ import { Harness, MENU, TTL_MS } from './support/harness.js';
 import { UssdDialog } from '../../../../src/gateway/ussd/dialog.js';
 import { gsm7Length } from '../../../../src/gateway/ussd/gsm7.js';
 import { MemorySessionStore } from '../../../../src/gateway/ussd/memory-session-store.js';
+import type { UssdSessionStore } from '../../../../src/gateway/ussd/session.js';
 import { ScreenRules } from '../../../../src/gateway/ussd/screen.js';
 import { UssdEngine } from '../../../../src/gateway/ussd/ussd-engine.js';
 import { form, post } from './support/wire.js';
@@ -239,6 +240,55 @@ describe('USSD sessions (engine + dialog)', () => {
     };
     const h = new Harness(failing);
     expect(await h.at('x1', P, '')).toEqual({ text: 'Sorry, we are busy right now. Please try again in a minute.', end: true });
+  });
+
+  it('a dial-through commits while its session loads; without the session store it still checks in', async () => {
+    // The session load is held until released: the dial-through's check-in is already made.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const mem = new MemorySessionStore(TTL_MS);
+    const slow: UssdSessionStore = {
+      load: async (v, k, m) => {
+        await held;
+        return mem.load(v, k, m);
+      },
+      save: (v, k, s, r) => mem.save(v, k, s, r),
+      saveLater: (v, k, s, r) => mem.saveLater(v, k, s, r),
+      remove: (v, k) => mem.remove(v, k),
+    };
+    const h = new Harness(slow);
+    const pending = h.at('e1', P, '', '*384*123#');
+    // Typed input and MSISDN-keyed vendors wait for the session: a menu answer is no check-in.
+    const menuHop = h.at('e2', '+254711000002', '123');
+    const imi = h.imi('msisdn=254711000003&msg=*384*123%23');
+    await new Promise((r) => setImmediate(r));
+    expect(h.services.checkIns.map((c) => c.requestKey)).toEqual(['e1:0:1']);
+    release();
+    const direct = { text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true };
+    expect(await pending).toEqual(direct);
+    expect(await menuHop).toEqual(direct); // no session: Africa's Talking's text-borne dial-through
+    expect(await imi).toEqual(direct);
+    // The telco resends the first hop: same screen, still one check-in for that session.
+    expect(await h.at('e1', P, '', '*384*123#')).toEqual(direct);
+    expect(h.services.checkIns.filter((c) => c.requestKey === 'e1:0:1')).toHaveLength(1);
+    // A menu session's typed venue code after the menu is a menu answer, never a check-in.
+    await h.at('e4', '+254711000004', '');
+    const before = h.services.checkIns.length;
+    expect((await h.at('e4', '+254711000004', '123')).text).toMatch(/^Invalid choice/);
+    expect(h.services.checkIns).toHaveLength(before);
+
+    // Session store down: the dial-through is still answered from its check-in; a menu is not.
+    const down = {
+      load: () => Promise.reject(new Error('redis down')),
+      save: () => Promise.reject(new Error('redis down')),
+      saveLater: () => Promise.reject(new Error('redis down')),
+      remove: () => Promise.reject(new Error('redis down')),
+    };
+    const h2 = new Harness(down);
+    expect(await h2.at('e5', P, '', '*384*123#')).toEqual(direct);
+    expect(await h2.at('e5', P, '', '*384*123#')).toEqual(direct); // resent: the same check-in, replayed
+    expect(h2.services.checkIns).toHaveLength(1);
+    expect(await h2.at('e6', P, '')).toEqual({ text: 'Sorry, we are busy right now. Please try again in a minute.', end: true });
   });
 
   it('every screen of a long walk fits, in both languages, with the longest names (the harness checks each reply)', async () => {
