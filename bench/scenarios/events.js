@@ -111,11 +111,11 @@ export async function poolAlone(total, poolOverrides = {}) {
         const key = `${msisdn}|${venue}|${day}`;
         const rewarded = !seen.has(key);
         seen.add(key);
-        checkins.push([id, msisdn, venue, j % 3 === 0 ? 'ussd' : 'app', 'bench', at, day, rewarded ? 1 : 0, 'bench', `b${j}`]);
+        checkins.push([id, msisdn, venue, j % 3 === 0 ? 'ussd' : 'app', 'bench', at, day, 'bench', `b${j}`]);
         if (rewarded) rewards.push([msisdn, venue, day, id]);
         work.push([id, 31, 31, now]);
       }
-      await db.query('INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, rewarded, client_id, request_key) VALUES ?', [checkins]);
+      await db.query('INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key) VALUES ?', [checkins]);
       if (rewards.length) await db.query('INSERT INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ?', [rewards]);
       await db.query('INSERT INTO checkin_work (checkin_id, owed, pending, committed_ms) VALUES ?', [work]);
     }

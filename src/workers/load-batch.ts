@@ -32,9 +32,10 @@ export async function loadBatch(pool: Pool, ids: readonly string[]): Promise<Wor
   const [rows] = await pool.query(
     `SELECT CAST(w.checkin_id AS CHAR) AS id, w.pending, w.attempts, w.committed_ms,
             c.msisdn, c.venue_id, c.channel, c.site, c.at_ms, TO_DAYS(c.day) - ${TO_DAYS_EPOCH} AS dayn,
-            c.rewarded, v.city, v.name AS venue_name
+            r.checkin_id IS NOT NULL AS rewarded, v.city, v.name AS venue_name
        FROM checkin_work w
        JOIN checkins c ON c.id = w.checkin_id
+       LEFT JOIN reward_days r ON r.checkin_id = c.id
        LEFT JOIN venues v ON v.id = c.venue_id
       WHERE w.checkin_id IN (?) AND w.pending <> 0
       ORDER BY w.checkin_id`,

@@ -38,7 +38,7 @@ describe('POST /v1/checkins', () => {
     // Durable before the reply: the row and the work it owes are in MySQL.
     const db = await mysqlAdmin(gw.database);
     try {
-      const [rows] = await db.query('SELECT c.rewarded, w.owed, w.pending FROM checkins c JOIN checkin_work w ON w.checkin_id = c.id WHERE c.id = ?', [c.id]);
+      const [rows] = await db.query('SELECT r.checkin_id IS NOT NULL AS rewarded, w.owed, w.pending FROM checkins c JOIN checkin_work w ON w.checkin_id = c.id LEFT JOIN reward_days r ON r.checkin_id = c.id WHERE c.id = ?', [c.id]);
       expect(rows).toEqual([{ rewarded: 1, owed: 31, pending: 31 }]);
     } finally {
       await db.end();

@@ -60,7 +60,7 @@ describe('dead letters and the read model, end to end', () => {
     // A check-in at a venue this site does not know (as if it came by sync before the venue).
     const poisonId = '9000000000000000001';
     await db.query(
-      `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, rewarded, client_id) VALUES (?, '+254711000009', 'GHOST', 'app', 'test', ?, CURDATE(), 1, 'x')`,
+      `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id) VALUES (?, '+254711000009', 'GHOST', 'app', 'test', ?, CURDATE(), 'x')`,
       [poisonId, Date.now()],
     );
     await db.query(`INSERT INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ('+254711000009', 'GHOST', CURDATE(), ?)`, [poisonId]);

@@ -231,8 +231,8 @@ export class GroupCommitWriter implements CheckInStorePort {
     let rows: unknown;
     try {
       [rows] = await conn.query({
-      sql: `SELECT id, msisdn, venue_id, channel, site, at_ms, rewarded, client_id, request_key, request_hash
-              FROM checkins WHERE (client_id, request_key) IN (?)`,
+      sql: `SELECT ${STORED_CHECKIN_COLUMNS} FROM checkins c LEFT JOIN reward_days r ON r.checkin_id = c.id
+             WHERE (c.client_id, c.request_key) IN (?)`,
       values: [keyed.map((p) => [p.cmd.clientId, p.cmd.requestKey])],
       timeout: this.opts.queryTimeoutMs,
       });
@@ -256,6 +256,13 @@ export class GroupCommitWriter implements CheckInStorePort {
 function onTimer(writer: GroupCommitWriter): void {
   writer.flushNow();
 }
+
+/**
+ * Columns of a stored check-in as `StoredCheckInRow`, from `checkins c LEFT JOIN reward_days r
+ * ON r.checkin_id = c.id` (the reward day a check-in won, if any, says it was rewarded).
+ */
+export const STORED_CHECKIN_COLUMNS =
+  'c.id, c.msisdn, c.venue_id, c.channel, c.site, c.at_ms, r.checkin_id IS NOT NULL AS rewarded, c.client_id, c.request_key, c.request_hash';
 
 export interface StoredCheckInRow {
   id: string;
@@ -321,12 +328,8 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
     const day = esc(p.day);
     users.push(`(${msisdn},${site},${esc(p.city)},${c.at},${c.at})`);
     rewards.push(`(${msisdn},${venue},${day},${id})`);
-    // rewarded: whether this check-in's claim on its reward day won (a unique-index lookup
-    // of a row this transaction just wrote; no other rows are read or locked).
-    checkins.push(
-      `(${id},${msisdn},${venue},${esc(c.channel)},${site},${c.at},${day},${esc(c.clientId)},${esc(c.requestKey)},${esc(c.requestHash)},` +
-        `EXISTS(SELECT 1 FROM reward_days WHERE checkin_id = ${id}))`,
-    );
+    // Whether it was rewarded is not stored here: reward_days says so (migration 004).
+    checkins.push(`(${id},${msisdn},${venue},${esc(c.channel)},${site},${c.at},${day},${esc(c.clientId)},${esc(c.requestKey)},${esc(c.requestHash)})`);
     work.push(`(${id},${opts.owedMask},${opts.owedMask},${committedMs})`);
     for (const peer of opts.peers) outbox.push(`(${esc(peer)},${id})`);
   }
@@ -341,7 +344,7 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
     // IGNORE skips the claims that lost (the day's first check-in holds the key); RETURNING
     // lists the winners. Values are validated at the edge, so IGNORE hides nothing else.
     `INSERT IGNORE INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ${rewards.join(',')} RETURNING checkin_id;` +
-    `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key, request_hash, rewarded) VALUES ${checkins.join(',')};` +
+    `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key, request_hash) VALUES ${checkins.join(',')};` +
     (opts.owedMask !== 0 ? `INSERT INTO checkin_work (checkin_id, owed, pending, committed_ms) VALUES ${work.join(',')};` : '') +
     (outbox.length > 0 ? `INSERT INTO sync_outbox (peer, checkin_id) VALUES ${outbox.join(',')};` : '') +
     'COMMIT'
