@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MYSQL } from '../helpers/env.js';
+import { MYSQL, mysqlAdmin } from '../helpers/env.js';
 import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -139,5 +139,27 @@ describe('when Redis is down', () => {
     const ready = await gw.request('GET', '/readyz');
     expect(ready.status).toBe(503);
     expect(ready.json).toMatchObject({ mysql: true, redis: false });
+  });
+
+  it('USSD: a dial-through still checks in once (no session needed); a menu gets the busy END', async () => {
+    expect((await putVenue(gw, '4711', { name: 'Kiosk Two', city: 'Nairobi' })).status).toBe(201);
+    const hop = (sessionId: string, serviceCode: string) =>
+      fetch(`${gw.url}/ussd/africastalking`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ sessionId, phoneNumber: '+254744000002', serviceCode, text: '' }).toString(),
+      }).then(async (r) => `${r.status} ${await r.text()}`);
+    const first = await hop('rd-1', '*384*4711#');
+    expect(first).toMatch(/^200 END Checked in at Kiosk Two! \+10 points\.\n/);
+    // The telco resends the hop, twice at once: same screen, one check-in.
+    expect(await Promise.all([hop('rd-1', '*384*4711#'), hop('rd-1', '*384*4711#')])).toEqual([first, first]);
+    const db = await mysqlAdmin(gw.database);
+    try {
+      const [rows] = await db.query("SELECT client_id, request_key FROM checkins WHERE msisdn = '+254744000002'");
+      expect(rows).toEqual([{ client_id: 'ussd:africastalking', request_key: 'rd-1:0:1' }]);
+    } finally {
+      await db.end();
+    }
+    expect(await hop('rd-2', '*384#')).toBe('200 END Sorry, we are busy right now. Please try again in a minute.');
   });
 });
