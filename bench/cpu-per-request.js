@@ -1,10 +1,12 @@
-// node bench/cpu-per-request.js [--only api,apikey,dial,twohop] [--duration 8] [--cpu-prof DIR]
+// node bench/cpu-per-request.js [--only api,apikey,dial,twohop] [--duration 8] [--rate N] [--cpu-prof DIR]
 // One gateway serves each load in turn (2 s warm-up, then --duration s, 64 connections) and
 // this prints, per load: req/s, client p50/p99, CPU µs per request of the gateway, mariadbd,
 // redis-server and this load generator (/proc/<pid>/stat utime+stime, and
 // process.cpuUsage()), Redis round trips per request (INFO stats total_reads_processed),
 // writer batches (rows, ms) and failed batches from /metrics. mariadbd and redis-server
 // are shared with anything else running on the box: read their figures with `uptime`.
+// --rate offers a fixed rate (requests/s, all connections together) instead of as many as
+// the box takes: CPU per request at a fixed rate compares builds on a busy box.
 // Needs `npm run build` first. Every load is bounded in time and targets loopback.
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ function arg(name, fallback) {
 const only = arg('only', 'api,dial,twohop').split(',');
 const durationSec = Number(arg('duration', '8'));
 const profDir = arg('cpu-prof', '');
+const rate = Number(arg('rate', '0')) || undefined;
 const VENUES = 10_000;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -96,7 +99,7 @@ try {
     const r0 = redisReads();
     const c0 = cpuSeconds();
     const a0 = process.cpuUsage();
-    const r = await runLoad({ ...load, connections: 64, durationSec });
+    const r = await runLoad({ ...load, connections: 64, durationSec, overallRate: rate });
     const a1 = process.cpuUsage(a0);
     const c1 = cpuSeconds();
     const r1 = redisReads();

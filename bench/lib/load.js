@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
  * autocannon's histogram has 1 ms resolution; sub-millisecond figures come from the
  * server-side histogram (`/admin/latency`).
  */
-export async function runLoad({ url, connections = 64, durationSec = 10, method = 'POST', headers = {}, setupRequest, body }) {
+export async function runLoad({ url, connections = 64, durationSec = 10, method = 'POST', headers = {}, setupRequest, body, overallRate }) {
   const result = await autocannon({
     url,
     connections,
@@ -15,6 +15,7 @@ export async function runLoad({ url, connections = 64, durationSec = 10, method 
     ...(body !== undefined ? { body } : {}),
     ...(setupRequest ? { requests: [{ setupRequest }] } : {}),
     timeout: 10,
+    ...(overallRate ? { overallRate } : {}),
   });
   return {
     connections,

@@ -1,4 +1,4 @@
-import mysql from 'mysql2';
+import mysql, { type Connection as CallbackConnection } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import type { CheckIn, CheckInCommand } from '../../core/checkin.js';
 import type { IdGenerator } from '../../core/ids.js';
@@ -220,10 +220,17 @@ export class GroupCommitWriter implements CheckInStorePort {
     }
   }
 
-  private async runTransaction(conn: PoolConnection, batch: readonly Pending[], committedMs: number): Promise<unknown[]> {
+  /**
+   * The batch goes through mysql2's callback API: its promise wrapper captures a stack trace
+   * for every query, which a batch on the hot path does not need (errors keep their codes).
+   */
+  private runTransaction(conn: PoolConnection, batch: readonly Pending[], committedMs: number): Promise<unknown[]> {
     const sql = buildBatchSql(batch, this.opts, committedMs);
-    const [results] = await conn.query({ sql, timeout: this.opts.queryTimeoutMs });
-    return results as unknown[];
+    return new Promise((resolve, reject) => {
+      // At run time `connection` is mysql2's callback connection (its typings say otherwise).
+      const raw = conn.connection as unknown as CallbackConnection;
+      raw.query({ sql, timeout: this.opts.queryTimeoutMs }, (err, results) => (err ? reject(err) : resolve(results as unknown as unknown[])));
+    });
   }
 
   private async resolveExistingKeys(conn: PoolConnection, batch: Pending[]): Promise<boolean> {
