@@ -12,6 +12,10 @@ import { form, post } from './support/wire.js';
 
 const P = '+254711000001';
 
+/** A session store whose every call fails, as with Redis down. */
+const down = () => Promise.reject(new Error('redis down'));
+const DOWN_STORE: UssdSessionStore = { load: down, save: down, saveLater: down, remove: down };
+
 describe('USSD sessions (engine + dialog)', () => {
   it("menu → check in → points, in Africa's Talking's cumulative dialect", async () => {
     const h = new Harness();
@@ -232,13 +236,7 @@ describe('USSD sessions (engine + dialog)', () => {
   });
 
   it('a session store failure is a polite busy END, not an exception', async () => {
-    const failing = {
-      load: () => Promise.reject(new Error('redis down')),
-      save: () => Promise.reject(new Error('redis down')),
-      saveLater: () => Promise.reject(new Error('redis down')),
-      remove: () => Promise.reject(new Error('redis down')),
-    };
-    const h = new Harness(failing);
+    const h = new Harness(DOWN_STORE);
     expect(await h.at('x1', P, '')).toEqual({ text: 'Sorry, we are busy right now. Please try again in a minute.', end: true });
   });
 
@@ -278,13 +276,7 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(h.services.checkIns).toHaveLength(before);
 
     // Session store down: the dial-through is still answered from its check-in; a menu is not.
-    const down = {
-      load: () => Promise.reject(new Error('redis down')),
-      save: () => Promise.reject(new Error('redis down')),
-      saveLater: () => Promise.reject(new Error('redis down')),
-      remove: () => Promise.reject(new Error('redis down')),
-    };
-    const h2 = new Harness(down);
+    const h2 = new Harness(DOWN_STORE);
     expect(await h2.at('e5', P, '', '*384*123#')).toEqual(direct);
     expect(await h2.at('e5', P, '', '*384*123#')).toEqual(direct); // resent: the same check-in, replayed
     expect(h2.services.checkIns).toHaveLength(1);
