@@ -76,6 +76,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       maxConcurrentBatches: config.writer.maxConcurrentBatches,
       maxQueuedRows: config.writer.maxQueuedRows,
       queryTimeoutMs: config.mysql.queryTimeoutMs,
+      recentKeys: config.writer.recentKeys,
     },
     {
       batchCommitted: (rows, ms) => {
@@ -86,6 +87,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         metrics.writerFailures.labels(reason).inc();
         log.warn({ rows, reason }, 'check-in batch not written');
       },
+      keyReplayed: (source) => metrics.writerKeyReplays.labels(source).inc(),
     },
   );
   // Post-processing: the pool runs the five events; the writer hands over every commit.

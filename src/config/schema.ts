@@ -127,6 +127,8 @@ export const configSchema = z
         maxConcurrentBatches: positiveInt.max(32).default(4),
         /** Check-ins waiting to be written; past it, new ones get 503 at once. */
         maxQueuedRows: positiveInt.default(20_000),
+        /** Keyed check-ins remembered, so a repeated key is a replay without a rolled-back batch; 0 = off. */
+        recentKeys: z.number().int().min(0).max(1_000_000).default(20_000),
       })
       .strict()
       .prefault({}),

@@ -17,6 +17,7 @@ export class Metrics {
   readonly writerBatchRows: Histogram;
   readonly writerBatchSeconds: Histogram;
   readonly writerFailures: Counter<'reason'>;
+  readonly writerKeyReplays: Counter<'source'>;
   readonly writerQueue: Gauge;
   readonly readModelErrors: Counter<'op'>;
   /** Server-side request latency in µs for benchmarks (autocannon only has 1 ms resolution). */
@@ -48,6 +49,12 @@ export class Metrics {
       registers: r,
     });
     this.writerFailures = new Counter({ name: 'hopgate_writer_failed_batches_total', help: 'Group-commit transactions that failed', labelNames: ['reason'], registers: r });
+    this.writerKeyReplays = new Counter({
+      name: 'hopgate_writer_key_replays_total',
+      help: 'Keyed check-ins answered as replays of an earlier commit, by source (memory: recent keys; mysql: after meeting the unique key)',
+      labelNames: ['source'],
+      registers: r,
+    });
     this.writerQueue = new Gauge({ name: 'hopgate_writer_queued_checkins', help: 'Check-ins waiting for a transaction', registers: r });
     this.readModelErrors = new Counter({ name: 'hopgate_read_model_errors_total', help: 'Read-model (Redis) operations that failed', labelNames: ['op'], registers: r });
   }

@@ -76,8 +76,9 @@ export async function createEventsEnv(overrides: Record<string, unknown> = {}): 
       maxConcurrentBatches: 2,
       maxQueuedRows: 100_000,
       queryTimeoutMs: 10_000,
+      recentKeys: 1000,
     },
-    { batchCommitted() {}, batchFailed() {} },
+    { batchCommitted() {}, batchFailed() {}, keyReplayed() {} },
   );
   const committed: CommittedRow[] = [];
   writer.onCommitted = (rows) => committed.push(...rows);

@@ -3,20 +3,29 @@ import { mysqlAdmin } from '../helpers/env.js';
 import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
 
 /**
- * Replays the in-memory reply cache no longer holds: the unique (client, key) index in
- * MySQL answers them (the batch that met the duplicate is rolled back and its other
- * check-ins written again).
+ * Replays the API's reply cache no longer holds: the writer's memory of recent keys answers
+ * them; past that (or in another process), the unique (client, key) index in MySQL does
+ * (the batch that met the duplicate is rolled back and its other check-ins written again).
  */
 let gw: TestGateway;
+let remembering: TestGateway;
 
 beforeAll(async () => {
-  gw = await startGateway({ config: { limits: { replyCacheEntries: 1 } } });
-  expect((await putVenue(gw, 'V1', { name: 'Kiosk', city: 'Nairobi' })).status).toBe(201);
+  [gw, remembering] = await Promise.all([
+    startGateway({ config: { limits: { replyCacheEntries: 1 }, writer: { recentKeys: 0 } } }),
+    startGateway({ config: { limits: { replyCacheEntries: 1 } } }),
+  ]);
+  for (const g of [gw, remembering]) expect((await putVenue(g, 'V1', { name: 'Kiosk', city: 'Nairobi' })).status).toBe(201);
 });
 
 afterAll(async () => {
-  await gw?.stop();
+  await Promise.all([gw?.stop(), remembering?.stop()]);
 });
+
+async function metric(g: TestGateway, re: RegExp): Promise<number> {
+  const m = re.exec((await g.request('GET', '/metrics')).text);
+  return m ? Number(m[1]) : 0;
+}
 
 describe('Idempotency-Key beyond the reply cache', () => {
   it('replays from MySQL: 200, the same check-in, no second row; a different body is still 422', async () => {
@@ -48,6 +57,42 @@ describe('Idempotency-Key beyond the reply cache', () => {
         { msisdn: '+254766000002', n: 1 },
         { msisdn: '+254766000003', n: 1 },
       ]);
+    } finally {
+      await c.end();
+    }
+    expect(await metric(gw, /hopgate_writer_key_replays_total\{source="mysql"[^}]*\} (\d+)/)).toBe(1);
+  });
+
+  it('the writer remembers recent keys: a replay or a resent USSD hop costs no rolled-back batch', async () => {
+    expect((await putVenue(remembering, '4712', { name: 'Kiosk Two', city: 'Nairobi' })).status).toBe(201);
+    const a = { msisdn: '+254766000011', venueId: 'V1' };
+    const first = await remembering.request('POST', '/v1/checkins', a, { 'idempotency-key': 'mem-1' });
+    expect(first.status).toBe(201);
+    expect((await remembering.request('POST', '/v1/checkins', { msisdn: '+254766000012', venueId: 'V1' }, { 'idempotency-key': 'mem-2' })).status).toBe(201);
+    const replay = await remembering.request('POST', '/v1/checkins', a, { 'idempotency-key': 'mem-1' });
+    expect(replay.status).toBe(200);
+    expect(replay.json.checkin).toEqual(first.json.checkin);
+    const changed = await remembering.request('POST', '/v1/checkins', { ...a, venueId: 'V2' }, { 'idempotency-key': 'mem-1' });
+    expect(changed.json.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    // A USSD dial-through resent after its session reply: same screen, one row.
+    const hop = () =>
+      fetch(`${remembering.url}/ussd/africastalking`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'sessionId=mem-s1&phoneNumber=%2B254766000013&serviceCode=*384*4712%23&text=',
+      }).then((r) => r.text());
+    const screen = await hop();
+    expect(screen).toMatch(/^END Checked in at Kiosk Two! /);
+    expect(await hop()).toBe(screen);
+
+    expect(await metric(remembering, /hopgate_writer_key_replays_total\{source="memory"[^}]*\} (\d+)/)).toBe(2);
+    expect(await metric(remembering, /hopgate_writer_key_replays_total\{source="mysql"[^}]*\} (\d+)/)).toBe(0);
+    expect(await metric(remembering, /hopgate_writer_failed_batches_total\{[^}]*\} (\d+)/)).toBe(0);
+    const c = await mysqlAdmin(remembering.database);
+    try {
+      const [rows] = await c.query("SELECT COUNT(*) AS n FROM checkins WHERE msisdn IN ('+254766000011', '+254766000013')");
+      expect(Number((rows as Array<{ n: string }>)[0]!.n)).toBe(2);
     } finally {
       await c.end();
     }

@@ -19,6 +19,12 @@ export interface WriterOptions {
   readonly maxConcurrentBatches: number;
   readonly maxQueuedRows: number;
   readonly queryTimeoutMs: number;
+  /**
+   * Keyed check-ins this writer committed, remembered (newest first, bounded) so a repeat
+   * of the key is answered as a replay without a batch that the unique key would roll back.
+   * 0 disables.
+   */
+  readonly recentKeys: number;
 }
 
 /** What the writer tells the rest of the process after each commit. */
@@ -31,6 +37,12 @@ export interface CommittedRow {
 export interface WriterObserver {
   batchCommitted(rows: number, durationMs: number): void;
   batchFailed(rows: number, reason: string): void;
+  /**
+   * A keyed check-in answered as a replay of an earlier commit: from the writer's memory of
+   * recent keys, or from MySQL after a batch met the unique key (and was written again
+   * without it).
+   */
+  keyReplayed(source: 'memory' | 'mysql'): void;
 }
 
 interface Pending {
@@ -64,6 +76,12 @@ export class GroupCommitWriter implements CheckInStorePort {
   private idleWaiters: Array<() => void> = [];
   /** Keyed check-ins queued or being written, so a concurrent duplicate joins the first. */
   private readonly inflightKeys = new Map<string, Pending>();
+  /**
+   * Keyed check-ins committed here, oldest first. A telco resending a hop (USSD check-ins
+   * are keyed by session and hop) would otherwise roll back a whole batch on the unique
+   * key — and resends come in storms exactly when the gateway is slow.
+   */
+  private readonly recentKeys = new Map<string, { readonly checkIn: CheckIn; readonly hash: string | null }>();
   /** Called after every commit with the rows just made durable (the dispatcher listens). */
   onCommitted: (rows: readonly CommittedRow[]) => void = () => {};
 
@@ -104,6 +122,12 @@ export class GroupCommitWriter implements CheckInStorePort {
         const leader = this.inflightKeys.get(key);
         if (leader) {
           (leader.followers ??= []).push(p);
+          return;
+        }
+        const known = this.recentKeys.get(key);
+        if (known) {
+          this.observer.keyReplayed('memory');
+          resolve({ kind: 'replay', checkIn: known.checkIn, sameRequest: known.hash === cmd.requestHash });
           return;
         }
         this.inflightKeys.set(key, p);
@@ -196,9 +220,16 @@ export class GroupCommitWriter implements CheckInStorePort {
       const p = batch[i]!;
       const checkIn = toCheckIn(p, this.opts.siteId, rewarded.has(p.id.toString()));
       rows[i] = { id: checkIn.id, owed: this.opts.owedMask, committedMs };
+      if (p.cmd.requestKey !== null) this.remember(keyOf(p.cmd), checkIn, p.cmd.requestHash);
       this.settle(p, { kind: 'committed', checkIn });
     }
     this.onCommitted(rows);
+  }
+
+  private remember(key: string, checkIn: CheckIn, hash: string | null): void {
+    if (this.opts.recentKeys === 0) return;
+    this.recentKeys.set(key, { checkIn, hash });
+    if (this.recentKeys.size > this.opts.recentKeys) this.recentKeys.delete(this.recentKeys.keys().next().value as string);
   }
 
   /** Answers a check-in and any duplicates that joined it while it was being written. */
@@ -251,6 +282,7 @@ export class GroupCommitWriter implements CheckInStorePort {
     for (const p of batch) {
       const row = p.cmd.requestKey === null ? undefined : existing.get(keyOf(p.cmd));
       if (row) {
+        this.observer.keyReplayed('mysql');
         this.settle(p, { kind: 'replay', checkIn: rowToCheckIn(row), sameRequest: row.request_hash === p.cmd.requestHash });
       } else {
         this.queue.push(p); // written with the next batch
