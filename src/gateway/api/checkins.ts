@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { BoundedMap } from '../../util/bounded-map.js';
 import type { CheckInReply } from '../../core/checkin-service.js';
 import type { HttpContext } from '../http-context.js';
 import { route, type Route } from '../route.js';
@@ -18,27 +19,10 @@ interface KeptReply {
  * the oldest entries are dropped first; a replay older than that is rebuilt from MySQL
  * (same check-in, current total and rank).
  */
-class ReplyCache {
-  private readonly map = new Map<string, KeptReply | Promise<KeptReply | null>>();
-  constructor(private readonly max: number) {}
-
-  get(key: string): KeptReply | Promise<KeptReply | null> | undefined {
-    return this.map.get(key);
-  }
-
-  set(key: string, value: KeptReply | Promise<KeptReply | null>): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
-  }
-
-  delete(key: string): void {
-    this.map.delete(key);
-  }
-}
+type ReplyCache = BoundedMap<string, KeptReply | Promise<KeptReply | null>>;
 
 export function checkInRoutes(deps: ApiDeps): Route[] {
-  const replies = new ReplyCache(deps.replyCacheEntries);
+  const replies: ReplyCache = new BoundedMap(deps.replyCacheEntries);
   return [route('post', '/v1/checkins', (ctx) => postCheckIn(ctx, deps, replies))];
 }
 

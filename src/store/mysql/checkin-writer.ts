@@ -5,6 +5,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { CheckInStorePort, CommitOutcome } from '../../core/ports/checkin-store.port.js';
 import type { LocalCalendar } from '../../core/time.js';
 import { CircuitBreaker } from '../../util/circuit-breaker.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 import { RingBuffer } from '../../util/ring-buffer.js';
 import { isUnavailableError, type MysqlPool } from './pool.js';
 
@@ -81,7 +82,7 @@ export class GroupCommitWriter implements CheckInStorePort {
    * are keyed by session and hop) would otherwise roll back a whole batch on the unique
    * key — and resends come in storms exactly when the gateway is slow.
    */
-  private readonly recentKeys = new Map<string, { readonly checkIn: CheckIn; readonly hash: string | null }>();
+  private readonly recentKeys: BoundedMap<string, { readonly checkIn: CheckIn; readonly hash: string | null }>;
   /** Called after every commit with the rows just made durable (the dispatcher listens). */
   onCommitted: (rows: readonly CommittedRow[]) => void = () => {};
 
@@ -93,6 +94,7 @@ export class GroupCommitWriter implements CheckInStorePort {
     private readonly observer: WriterObserver,
   ) {
     this.breaker = new CircuitBreaker('mysql-writer', 3, 2000);
+    this.recentKeys = new BoundedMap(opts.recentKeys);
   }
 
   get queued(): number {
@@ -220,16 +222,10 @@ export class GroupCommitWriter implements CheckInStorePort {
       const p = batch[i]!;
       const checkIn = toCheckIn(p, this.opts.siteId, rewarded.has(p.id.toString()));
       rows[i] = { id: checkIn.id, owed: this.opts.owedMask, committedMs };
-      if (p.cmd.requestKey !== null) this.remember(keyOf(p.cmd), checkIn, p.cmd.requestHash);
+      if (p.cmd.requestKey !== null) this.recentKeys.set(keyOf(p.cmd), { checkIn, hash: p.cmd.requestHash });
       this.settle(p, { kind: 'committed', checkIn });
     }
     this.onCommitted(rows);
-  }
-
-  private remember(key: string, checkIn: CheckIn, hash: string | null): void {
-    if (this.opts.recentKeys === 0) return;
-    this.recentKeys.set(key, { checkIn, hash });
-    if (this.recentKeys.size > this.opts.recentKeys) this.recentKeys.delete(this.recentKeys.keys().next().value as string);
   }
 
   /** Answers a check-in and any duplicates that joined it while it was being written. */
