@@ -3,8 +3,8 @@
 // processed: backlog and commit → handled lag per rate, then a sustained run.
 // Options: --events-checkins 60000  --events-rates 2000,4000,5000,6000  --events-sustain 60
 //          --events-sustain-rate 5000   (every load is bounded in count and time, loopback only)
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -26,6 +26,19 @@ function arg(name, fallback) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const pidOf = (name) => Number(execSync(`pgrep -x ${name} | head -1 || true`).toString().trim() || 0);
+
+/** CPU ms used so far by MariaDB, Redis and this process (dispatcher + worker threads). */
+function cpuMs(pids) {
+  const out = {};
+  for (const [k, pid] of Object.entries(pids)) {
+    if (!pid) continue;
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    out[k] = (Number(f[11]) + Number(f[12])) * 10; // USER_HZ = 100
+  }
+  return out;
+}
+
 export async function run({ durationSec, connections }) {
   const alone = await poolAlone(Number(arg('events-checkins', '60000')));
   const rates = arg('events-rates', '2000,4000,5000,6000').split(',').map(Number);
@@ -43,7 +56,9 @@ export async function run({ durationSec, connections }) {
       'backlog max / end': `${alone.checkins} / 0`,
       'lag p50/p99 s': '—',
       'drain after load s': alone.seconds,
-      notes: `per 1000 events, ms in handler: ${EVENT_NAMES.map((e) => `${e.split('.')[0]} ${alone.msPer1000[e]}`).join(', ')}`,
+      notes:
+        `per 1000 events, ms in handler: ${EVENT_NAMES.map((e) => `${e.split('.')[0]} ${alone.msPer1000[e]}`).join(', ')}; ` +
+        `CPU ms per 1000 check-ins: ${Object.entries(alone.cpuMsPer1000Checkins).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     },
     ...[...steps, sustained].map((s, i) => ({
       scenario: `${i === steps.length ? 'sustained' : 'step'} ${s.rate}/s for ${s.seconds} s`,
@@ -139,6 +154,8 @@ export async function poolAlone(total, poolOverrides = {}) {
     });
     // Let the workers connect before timing.
     await Promise.all(Array.from({ length: config.pool.threads }, () => pool.run({ ids: [], dispatchedMs: Date.now() })));
+    const pids = { mariadb: pidOf('mariadbd') || pidOf('mysqld'), redis: pidOf('redis-server'), pool: process.pid };
+    const cpu0 = cpuMs(pids);
     const t0 = performance.now();
     await dispatcher.start();
     const deadline = Date.now() + 300_000;
@@ -147,6 +164,7 @@ export async function poolAlone(total, poolOverrides = {}) {
       if (dispatcher.bufferedCount === 0 && dispatcher.outstandingBatches === 0) await dispatcher.recover(0);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = cpuMs(pids);
     await dispatcher.drain();
     await pool.close();
     const [[left]] = await db.query('SELECT COUNT(*) AS n FROM checkin_work WHERE pending <> 0 OR dead <> 0');
@@ -160,6 +178,9 @@ export async function poolAlone(total, poolOverrides = {}) {
       seconds: Math.round(seconds * 100) / 100,
       eventsPerSec: Math.round(events / seconds),
       checkinsPerSec: Math.round(loaded / seconds),
+      // CPU per 1000 check-ins drained (5 events each), by process; the box shares these
+      // cores with whatever else runs (check uptime).
+      cpuMsPer1000Checkins: Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round(((cpu1[k] - cpu0[k]) / Math.max(1, loaded)) * 1000)])),
       msPer1000: Object.fromEntries(EVENT_NAMES.map((e) => [e, Math.round((perEvent[e].ms / Math.max(1, perEvent[e].handled)) * 1000 * 10) / 10])),
       pool: config.pool,
     };
