@@ -14,10 +14,13 @@ export const WEEK_BOARD_TTL_SEC = 70 * 86_400;
 
 const POINTS_BIT = EVENT_BIT['points.award'];
 
+/** Users per lb-apply-n.lua call (≈ 1–2 ms of Redis time). */
+const USERS_PER_CALL = 200;
+
 /**
  * Publishes the users' totals (global, city, ISO week) to the read model with
- * `lb-apply-4.lua`: the script only ever raises a score to the given total, so replays and
- * out-of-order batches cannot add points twice. One pipeline of EVALSHAs per batch.
+ * `lb-apply-n.lua`: the script only ever raises a score to the given total, so replays and
+ * out-of-order batches cannot add points twice. One pipeline per batch, a few hundred users per EVALSHA.
  *
  * The totals are those `points.award` wrote in this batch's transaction (its upserts return
  * them); only a check-in that may carry points and whose award committed in an earlier run
@@ -48,19 +51,30 @@ export const leaderboardUpdate: EventHandler = {
     const cities = new Map(scratch.cityTotals);
     const weeks = new Map(scratch.weekTotals);
     if (earlier.length > 0) await readTotals(ctx, earlier, totals, cities, weeks);
+    // Chunks of users per EVALSHA: one command instead of one per user, short enough not to
+    // hold Redis (shared with the request path) for long.
     const pipeline = ctx.redis.pipeline() as unknown as PipelineWithScripts;
-    let commands = 0;
     const now = Date.now();
+    let keys: string[] = [];
+    let args: Array<string | number> = [];
+    const flush = () => {
+      pipeline.lbApply(keys.length, ...keys, now, WEEK_BOARD_TTL_SEC, ...args);
+      keys = [];
+      args = [];
+    };
+    let commands = 0;
     for (const e of entries.values()) {
       const total = totals.get(e.msisdn);
       if (!total || total.total <= 0) continue;
       const city = cities.get(`${e.msisdn}\u0000${e.city}`) ?? ZERO;
       const week = weeks.get(`${e.msisdn}\u0000${e.week}`) ?? ZERO;
-      pipeline.lbApply(
+      keys.push(
         readModelKeys.user(e.msisdn),
         readModelKeys.board('global', e.week),
         readModelKeys.board(`city:${e.city.toLowerCase()}`, e.week),
         readModelKeys.board('week', e.week),
+      );
+      args.push(
         e.msisdn,
         total.total,
         String(encodeScore(total.total, total.reachedMs)),
@@ -69,11 +83,11 @@ export const leaderboardUpdate: EventHandler = {
         week.total,
         String(encodeScore(week.total, week.reachedMs)),
         total.city ?? e.city,
-        now,
-        WEEK_BOARD_TTL_SEC,
       );
+      if (keys.length >= USERS_PER_CALL * 4) flush();
       commands++;
     }
+    if (keys.length > 0) flush();
     if (commands > 0) {
       const error = await execPipeline(pipeline as unknown as ChainableCommander, false);
       if (error) {
@@ -125,7 +139,7 @@ interface TotalRow {
 }
 
 interface PipelineWithScripts {
-  lbApply(...args: Array<string | number>): void;
+  lbApply(numKeys: number, ...keysAndArgs: Array<string | number>): void;
 }
 
 const ZERO: Standing & { city?: string } = { total: 0, reachedMs: 0 };

@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 import type { PoolConnection } from 'mysql2/promise';
 import { dayNumberToIso } from '../../core/time.js';
 import { readModelKeys } from '../../core/leaderboard.js';
@@ -220,13 +221,21 @@ async function fullCount(conn: PoolConnection, venueId: string, first: number, l
   }));
 }
 
-/** Skipper hashes in the read model: absolute values from MySQL, so writing twice is harmless. */
+/** Venues per skipper-set-n.lua call. */
+const VENUES_PER_CALL = 500;
+
+/**
+ * Skipper hashes in the read model: absolute values from MySQL, so writing twice is harmless.
+ * A few hundred venues per command.
+ */
 async function publish(ctx: WorkerContext, hashes: readonly SkipperHash[]): Promise<void> {
-  const p = ctx.redis.pipeline();
-  for (const e of hashes) {
-    const key = readModelKeys.skipper(e.venueId);
-    if (e.msisdn === null) p.del(key);
-    else p.hset(key, 'msisdn', e.msisdn, 'days', String(e.days), 'since', String(e.sinceMs));
+  const p = ctx.redis.pipeline() as unknown as ChainableCommander & { skipperSet(numKeys: number, ...keysAndArgs: Array<string | number>): void };
+  for (let i = 0; i < hashes.length; i += VENUES_PER_CALL) {
+    const chunk = hashes.slice(i, i + VENUES_PER_CALL);
+    const keys = chunk.map((e) => readModelKeys.skipper(e.venueId));
+    const args: Array<string | number> = [];
+    for (const e of chunk) args.push(e.msisdn ?? '', e.days, e.sinceMs);
+    p.skipperSet(keys.length, ...keys, ...args);
   }
   await execPipeline(p);
 }
