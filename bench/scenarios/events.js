@@ -2,7 +2,8 @@
 // per-handler cost); (2) check-ins at fixed rates through the gateway with all five events
 // processed: backlog and commit → handled lag per rate, then a sustained run.
 // Options: --events-checkins 60000  --events-rates 2000,4000,5000,6000  --events-sustain 60
-//          --events-sustain-rate 5000   (every load is bounded in count and time, loopback only)
+//          --events-sustain-rate 5000   --events-pool '{"threads":2}' (pool settings to try)
+//          0 / an empty list skips a part (every load is bounded in count and time, loopback only)
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,16 +41,21 @@ function cpuMs(pids) {
 }
 
 export async function run({ durationSec, connections }) {
-  const alone = await poolAlone(Number(arg('events-checkins', '60000')));
-  const rates = arg('events-rates', '2000,4000,5000,6000').split(',').map(Number);
+  // Pool settings to try (JSON, merged over the defaults), for the pool alone and the gateway.
+  const pool = JSON.parse(arg('events-pool', '{}'));
+  const checkins = Number(arg('events-checkins', '60000'));
+  const alone = checkins > 0 ? await poolAlone(checkins, pool) : null;
+  const rates = arg('events-rates', '2000,4000,5000,6000').split(',').filter(Boolean).map(Number);
   const steps = [];
-  for (const rate of rates) steps.push(await atRate(rate, durationSec, connections));
+  for (const rate of rates) steps.push(await atRate(rate, durationSec, connections, pool));
   const sustainRate = Number(arg('events-sustain-rate', '5000'));
-  const sustained = await atRate(sustainRate, Number(arg('events-sustain', '60')), connections);
+  const sustainSec = Number(arg('events-sustain', '60'));
+  const sustained = sustainSec > 0 ? await atRate(sustainRate, sustainSec, connections, pool) : null;
   const bounded = steps.filter((s) => s.bounded).map((s) => s.rate);
-  const result = { poolAlone: alone, steps, sustained, highestBoundedRate: bounded.length ? Math.max(...bounded) : 0 };
-  const rows = [
-    {
+  const result = { poolSettings: pool, poolAlone: alone, steps, sustained, highestBoundedRate: bounded.length ? Math.max(...bounded) : 0 };
+  const rows = [];
+  if (alone) {
+    rows.push({
       scenario: `pool alone: ${alone.checkins} check-ins backlog`,
       'events/s': alone.eventsPerSec,
       'check-ins/s offered → accepted': '—',
@@ -59,17 +65,21 @@ export async function run({ durationSec, connections }) {
       notes:
         `per 1000 events, ms in handler: ${EVENT_NAMES.map((e) => `${e.split('.')[0]} ${alone.msPer1000[e]}`).join(', ')}; ` +
         `CPU ms per 1000 check-ins: ${Object.entries(alone.cpuMsPer1000Checkins).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    },
-    ...[...steps, sustained].map((s, i) => ({
+    });
+  }
+  rows.push(
+    ...[...steps, sustained].filter(Boolean).map((s, i) => ({
       scenario: `${i === steps.length ? 'sustained' : 'step'} ${s.rate}/s for ${s.seconds} s`,
       'events/s': s.eventsPerSec,
       'check-ins/s offered → accepted': `${s.rate} → ${s.acceptedPerSec}`,
       'backlog max / end': `${s.backlogMax} / ${s.backlogEnd}`,
       'lag p50/p99 s': `${s.lagP50}/${s.lagP99}`,
       'drain after load s': s.drainSec,
-      notes: `${s.bounded ? 'bounded' : 'NOT bounded'}; check-in p99 ${s.checkinP99Ms} ms; errors/non-2xx ${s.errors}/${s.non2xx}; RSS ${s.peakRssMiB} MiB`,
+      notes:
+        `${s.bounded ? 'bounded' : 'NOT bounded'}; check-in p99 ${s.checkinP99Ms} ms; errors/non-2xx ${s.errors}/${s.non2xx}; RSS ${s.peakRssMiB} MiB; ` +
+        `cores: ${Object.entries(s.coresDuringLoad).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     })),
-  ];
+  );
   return { result, rows };
 }
 
@@ -222,12 +232,12 @@ function quantile(before, after, q) {
 }
 
 /** Check-ins at a fixed rate through the gateway; the backlog is sampled from MySQL every second. */
-export async function atRate(rate, seconds, connections) {
+export async function atRate(rate, seconds, connections, pool = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'hopgate-bench-events-'));
   const gw = await startBenchGateway({
     name: 'events',
     venues: VENUES,
-    config: { notify: { sink: { type: 'file', path: join(dir, 'notifications.jsonl') } } },
+    config: { notify: { sink: { type: 'file', path: join(dir, 'notifications.jsonl') } }, pool },
   });
   const db = await mysql.createPool({ host: '127.0.0.1', user: 'root', password: '', database: gw.database, connectionLimit: 1 });
   const pending = async () => Number((await db.query('SELECT COUNT(*) AS n FROM checkin_work WHERE pending <> 0'))[0][0].n);
@@ -245,6 +255,9 @@ export async function atRate(rate, seconds, connections) {
         await sleep(1000);
       }
     })();
+    const pids = { gateway: gw.pid, mariadb: pidOf('mariadbd') || pidOf('mysqld'), redis: pidOf('redis-server') };
+    const cpu0 = cpuMs(pids);
+    const load0 = process.cpuUsage();
     const t0 = Date.now();
     const load = await autocannon({
       url: `${gw.url}/v1/checkins`,
@@ -257,6 +270,8 @@ export async function atRate(rate, seconds, connections) {
       timeout: 10,
     });
     const loadSec = (Date.now() - t0) / 1000;
+    const cpu1 = cpuMs(pids);
+    const loadCpu = process.cpuUsage(load0);
     sampling = false;
     await sampler;
     const backlogEnd = await pending();
@@ -295,6 +310,11 @@ export async function atRate(rate, seconds, connections) {
       errors: load.errors + load.timeouts,
       non2xx: load.non2xx,
       peakRssMiB: peakRssMiB(gw.pid),
+      // Share of one core used during the load, by process (gateway = HTTP, writer and pool).
+      coresDuringLoad: {
+        ...Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round((cpu1[k] - cpu0[k]) / loadSec / 10) / 100])),
+        loadgen: Math.round((loadCpu.user + loadCpu.system) / 1000 / loadSec / 10) / 100,
+      },
     };
   } finally {
     await db.end();
