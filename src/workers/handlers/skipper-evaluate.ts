@@ -182,19 +182,26 @@ async function noteOwedEarlier(conn: PoolConnection, owed: readonly WorkItem[], 
 
 /**
  * Locks the state rows of `venues` in sorted order, creating placeholders for venues never
- * evaluated. When every row exists (the usual case) a SELECT … FOR UPDATE locks them without
- * writing; otherwise one upsert of all of them (ON DUPLICATE KEY UPDATE takes an exclusive
- * lock where INSERT IGNORE would take a shared one, and two batches upgrading shared locks on
- * a venue deadlock). Either way the locks are taken in venue order, so batches do not
- * deadlock each other.
+ * evaluated. The usual case (every row exists) is one SELECT … FOR UPDATE, which locks
+ * without writing. For missing venues, one upsert (ON DUPLICATE KEY UPDATE takes an
+ * exclusive lock where INSERT IGNORE would take a shared one, and two batches upgrading
+ * shared locks on a venue deadlock), then the new rows are read. Locks are taken in venue
+ * order, so batches do not deadlock each other on the rows that exist; a placeholder
+ * insert racing another batch's is a lock conflict, retried by withTransaction.
  */
 async function lockStates(conn: PoolConnection, venues: readonly string[], nowMs: number): Promise<Map<string, VenueState>> {
-  const [known] = await conn.query('SELECT COUNT(*) AS n FROM skipper_state WHERE venue_id IN (?)', [venues]);
-  if (Number((known as Array<{ n: number | string }>)[0]?.n ?? 0) < venues.length) {
+  const states = await readStates(conn, venues);
+  if (states.size < venues.length) {
+    const missing = venues.filter((v) => !states.has(v));
     await conn.query('INSERT INTO skipper_state (venue_id, evaluated_day, updated_ms) VALUES ? ON DUPLICATE KEY UPDATE venue_id = venue_id', [
-      venues.map((v) => [v, '1970-01-01', nowMs]),
+      missing.map((v) => [v, '1970-01-01', nowMs]),
     ]);
+    for (const [v, st] of await readStates(conn, missing)) states.set(v, st);
   }
+  return states;
+}
+
+async function readStates(conn: PoolConnection, venues: readonly string[]): Promise<Map<string, VenueState>> {
   const [rows] = await conn.query(
     `SELECT venue_id, msisdn, days, since_ms, TO_DAYS(evaluated_day) - ${TO_DAYS_EPOCH} AS d
        FROM skipper_state WHERE venue_id IN (?) ORDER BY venue_id FOR UPDATE`,
