@@ -76,7 +76,8 @@ export async function run({ durationSec, connections }) {
       'lag p50/p99 s': `${s.lagP50}/${s.lagP99}`,
       'drain after load s': s.drainSec,
       notes:
-        `${s.bounded ? 'bounded' : 'NOT bounded'}; check-in p99 ${s.checkinP99Ms} ms; errors/non-2xx ${s.errors}/${s.non2xx}; RSS ${s.peakRssMiB} MiB; ` +
+        `${s.bounded ? 'bounded' : 'NOT bounded'}; accepted ${s.acceptedTotal} of ${s.offeredTotal} offered; ` +
+        `check-in p99 ${s.checkinP99Ms} ms; errors/non-2xx ${s.errors}/${s.non2xx}; RSS ${s.peakRssMiB} MiB; ` +
         `cores: ${Object.entries(s.coresDuringLoad).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     })),
   );
@@ -296,7 +297,13 @@ export async function atRate(rate, seconds, connections, pool = {}) {
     return {
       rate,
       seconds,
+      // Over the wall time of the autocannon run, which includes opening its connections
+      // and waiting for the last replies: slightly under the rate while every check-in sent
+      // is accepted (compare acceptedTotal with offeredTotal = rate × seconds).
       acceptedPerSec: Math.round(accepted / loadSec),
+      acceptedTotal: accepted,
+      offeredTotal: rate * seconds,
+      sentTotal: load.requests.sent,
       eventsPerSec: Math.round((accepted * 5) / (loadSec + drainSec)),
       backlogMax,
       backlogEnd,
