@@ -16,6 +16,7 @@ export interface NotificationRow {
 
 const PENDING = 0;
 const CLAIMED = 1;
+const SENT = 2;
 const UNCERTAIN = 3;
 
 interface StoredRow {
@@ -42,7 +43,8 @@ interface StoredRow {
  * claim for a retry. A claim older than `claimTimeoutMs` whose bit is still owed belongs to
  * a worker that died between the claim and that record: it is marked `uncertain` instead of
  * being sent again — the one case where we prefer a possibly lost SMS to a duplicate.
- * (State 2, `sent`, is what versions before migration 004 wrote after a send.)
+ * State 2 (`sent`) is written only when a sent message's event cannot complete now (`markSent`),
+ * and by versions before migration 004 after every send.
  */
 export class NotificationOutbox {
   constructor(
@@ -138,6 +140,22 @@ export class NotificationOutbox {
       }
     }
     return result;
+  }
+
+  /**
+   * Records messages claimed by `token` as sent (state 2) when their event will not complete
+   * now (its bit stays pending): the next run then finds nothing to send instead of a claim
+   * that expires to `uncertain`. Not the usual path: there the bit clear is the record.
+   */
+  async markSent(rows: readonly NotificationRow[], token: string): Promise<void> {
+    const now = Date.now();
+    for (const [kind, ids] of idsByKind(rows.map((r) => [r.checkinId, r.kind] as const))) {
+      await queryRetrying(
+        this.pool,
+        `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${SENT}, sent_ms = ? WHERE checkin_id IN (?) AND kind = ? AND claim_token = ?`,
+        [now, ids, kind, token],
+      );
+    }
   }
 }
 

@@ -25,6 +25,7 @@ beforeAll(async () => {
     ['V5', 'Kisumu'],
     ['S1', 'Nairobi'],
     ['S2', 'Nairobi'],
+    ['S3', 'Nairobi'],
     ['T1', 'Nakuru'],
   ] as const) {
     await env.addVenue(id, city);
@@ -129,6 +130,25 @@ describe('skipper.evaluate', () => {
       { msisdn: p, status: 'sent' },
       { msisdn: q, status: 'sent' },
     ]);
+  });
+
+  it('sends a new skipper message once even when the read model refuses the skipper hash', async () => {
+    const u = '+254700000035';
+    // A key of the wrong type makes the skipper hash write fail (WRONGTYPE).
+    await env.redis.set(env.key('skipper:S3'), 'not a hash');
+    const c = await env.checkIn(u, 'S3', nbo(18, 9));
+    const first = await runBatch(ctx, { ids: [c.id], dispatchedMs: Date.now() });
+    expect(first.failures).toEqual([expect.objectContaining({ event: 'skipper.evaluate', code: 'EVENT_REDIS_ERROR', count: 1 })]);
+    const sentLines = () => readFileSync(env.notifyFile, 'utf8').split('\n').filter((l) => l.includes(`"${c.id}:skipper"`)).length;
+    expect(sentLines()).toBe(1);
+    const status = async () => ((await env.db.query("SELECT status FROM notification_status WHERE checkin_id = ? AND kind = 'skipper'", [c.id]))[0] as Array<{ status: string }>)[0]?.status;
+    expect(await status()).toBe('sent');
+    await env.redis.del(env.key('skipper:S3'));
+    await env.db.query('UPDATE checkin_work SET next_attempt_ms = 0 WHERE checkin_id = ?', [c.id]);
+    await process([c.id]);
+    expect(sentLines()).toBe(1);
+    expect(await status()).toBe('sent');
+    expect(await env.redis.hgetall(env.key('skipper:S3'))).toMatchObject({ msisdn: u, days: '1' });
   });
 
   it('drops a skipper whose days left the window, with a full count of the venue', async () => {

@@ -45,7 +45,8 @@ export const skipperEvaluate: EventHandler = {
     return { done: items.map((i) => i.id), failed: [] };
   },
   async publish(ctx: WorkerContext, items: readonly WorkItem[], scratch: BatchScratch): Promise<HandlerOutcome> {
-    if (scratch.skipperHashes.length > 0) await publish(ctx, scratch.skipperHashes);
+    // Messages first: they are claimed already, and a Redis failure must not leave them
+    // claimed and unsent (they would expire to `uncertain` and never leave).
     const mine = scratch.claimed.filter((n) => n.kind === 'skipper');
     const earlier = scratch.owedEarlier.filter((k) => k[1] === 'skipper');
     const failed: HandlerFailure[] = [];
@@ -58,8 +59,20 @@ export const skipperEvaluate: EventHandler = {
         }
       }
     };
-    if (mine.length > 0) note(await ctx.outbox.send(mine, scratch.token));
+    const mineOutcome = mine.length > 0 ? await ctx.outbox.send(mine, scratch.token) : new Map<string, EventFailure | null>();
+    note(mineOutcome);
     if (earlier.length > 0) note(await ctx.outbox.deliver(earlier, Date.now()));
+    if (scratch.skipperHashes.length > 0) {
+      try {
+        await publish(ctx, scratch.skipperHashes);
+      } catch (e) {
+        // The event fails and runs again; the messages sent now are recorded as sent here
+        // (the bit clear that would have recorded them does not happen).
+        const sent = mine.filter((n) => mineOutcome.get(n.checkinId) === null);
+        if (sent.length > 0) await ctx.outbox.markSent(sent, scratch.token);
+        throw e;
+      }
+    }
     const done = failedIds.size === 0 ? items.map((i) => i.id) : items.filter((i) => !failedIds.has(i.id)).map((i) => i.id);
     return { done, failed };
   },
