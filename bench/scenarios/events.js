@@ -303,7 +303,6 @@ export async function atRate(rate, seconds, connections, pool = {}) {
       acceptedPerSec: Math.round(accepted / loadSec),
       acceptedTotal: accepted,
       offeredTotal: rate * seconds,
-      sentTotal: load.requests.sent,
       eventsPerSec: Math.round((accepted * 5) / (loadSec + drainSec)),
       backlogMax,
       backlogEnd,
