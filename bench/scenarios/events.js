@@ -2,9 +2,10 @@
 // per-handler cost); (2) check-ins at fixed rates through the gateway with all five events
 // processed: backlog and commit → handled lag per rate, then a sustained run.
 // Options: --events-checkins 60000  --events-rates 2000,4000,5000,6000  --events-sustain 60
-//          --events-sustain-rate 5000   (every load is bounded in count and time, loopback only)
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+//          --events-sustain-rate 5000   --events-pool '{"threads":2}' (pool settings to try)
+//          0 / an empty list skips a part (every load is bounded in count and time, loopback only)
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -26,35 +27,60 @@ function arg(name, fallback) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const pidOf = (name) => Number(execSync(`pgrep -x ${name} | head -1 || true`).toString().trim() || 0);
+
+/** CPU ms used so far by MariaDB, Redis and this process (dispatcher + worker threads). */
+function cpuMs(pids) {
+  const out = {};
+  for (const [k, pid] of Object.entries(pids)) {
+    if (!pid) continue;
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    out[k] = (Number(f[11]) + Number(f[12])) * 10; // USER_HZ = 100
+  }
+  return out;
+}
+
 export async function run({ durationSec, connections }) {
-  const alone = await poolAlone(Number(arg('events-checkins', '60000')));
-  const rates = arg('events-rates', '2000,4000,5000,6000').split(',').map(Number);
+  // Pool settings to try (JSON, merged over the defaults), for the pool alone and the gateway.
+  const pool = JSON.parse(arg('events-pool', '{}'));
+  const checkins = Number(arg('events-checkins', '60000'));
+  const alone = checkins > 0 ? await poolAlone(checkins, pool) : null;
+  const rates = arg('events-rates', '2000,4000,5000,6000').split(',').filter(Boolean).map(Number);
   const steps = [];
-  for (const rate of rates) steps.push(await atRate(rate, durationSec, connections));
+  for (const rate of rates) steps.push(await atRate(rate, durationSec, connections, pool));
   const sustainRate = Number(arg('events-sustain-rate', '5000'));
-  const sustained = await atRate(sustainRate, Number(arg('events-sustain', '60')), connections);
+  const sustainSec = Number(arg('events-sustain', '60'));
+  const sustained = sustainSec > 0 ? await atRate(sustainRate, sustainSec, connections, pool) : null;
   const bounded = steps.filter((s) => s.bounded).map((s) => s.rate);
-  const result = { poolAlone: alone, steps, sustained, highestBoundedRate: bounded.length ? Math.max(...bounded) : 0 };
-  const rows = [
-    {
+  const result = { poolSettings: pool, poolAlone: alone, steps, sustained, highestBoundedRate: bounded.length ? Math.max(...bounded) : 0 };
+  const rows = [];
+  if (alone) {
+    rows.push({
       scenario: `pool alone: ${alone.checkins} check-ins backlog`,
       'events/s': alone.eventsPerSec,
       'check-ins/s offered → accepted': '—',
       'backlog max / end': `${alone.checkins} / 0`,
       'lag p50/p99 s': '—',
       'drain after load s': alone.seconds,
-      notes: `per 1000 events, ms in handler: ${EVENT_NAMES.map((e) => `${e.split('.')[0]} ${alone.msPer1000[e]}`).join(', ')}`,
-    },
-    ...[...steps, sustained].map((s, i) => ({
+      notes:
+        `per 1000 events, ms in handler: ${EVENT_NAMES.map((e) => `${e.split('.')[0]} ${alone.msPer1000[e]}`).join(', ')}; ` +
+        `CPU ms per 1000 check-ins: ${Object.entries(alone.cpuMsPer1000Checkins).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    });
+  }
+  rows.push(
+    ...[...steps, sustained].filter(Boolean).map((s, i) => ({
       scenario: `${i === steps.length ? 'sustained' : 'step'} ${s.rate}/s for ${s.seconds} s`,
       'events/s': s.eventsPerSec,
       'check-ins/s offered → accepted': `${s.rate} → ${s.acceptedPerSec}`,
       'backlog max / end': `${s.backlogMax} / ${s.backlogEnd}`,
       'lag p50/p99 s': `${s.lagP50}/${s.lagP99}`,
       'drain after load s': s.drainSec,
-      notes: `${s.bounded ? 'bounded' : 'NOT bounded'}; check-in p99 ${s.checkinP99Ms} ms; errors/non-2xx ${s.errors}/${s.non2xx}; RSS ${s.peakRssMiB} MiB`,
+      notes:
+        `${s.bounded ? 'bounded' : 'NOT bounded'}; accepted ${s.acceptedTotal} of ${s.offeredTotal} offered; ` +
+        `check-in p99 ${s.checkinP99Ms} ms; errors/non-2xx ${s.errors}/${s.non2xx}; RSS ${s.peakRssMiB} MiB; ` +
+        `cores: ${Object.entries(s.coresDuringLoad).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     })),
-  ];
+  );
   return { result, rows };
 }
 
@@ -139,6 +165,8 @@ export async function poolAlone(total, poolOverrides = {}) {
     });
     // Let the workers connect before timing.
     await Promise.all(Array.from({ length: config.pool.threads }, () => pool.run({ ids: [], dispatchedMs: Date.now() })));
+    const pids = { mariadb: pidOf('mariadbd') || pidOf('mysqld'), redis: pidOf('redis-server'), pool: process.pid };
+    const cpu0 = cpuMs(pids);
     const t0 = performance.now();
     await dispatcher.start();
     const deadline = Date.now() + 300_000;
@@ -147,6 +175,7 @@ export async function poolAlone(total, poolOverrides = {}) {
       if (dispatcher.bufferedCount === 0 && dispatcher.outstandingBatches === 0) await dispatcher.recover(0);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = cpuMs(pids);
     await dispatcher.drain();
     await pool.close();
     const [[left]] = await db.query('SELECT COUNT(*) AS n FROM checkin_work WHERE pending <> 0 OR dead <> 0');
@@ -160,6 +189,9 @@ export async function poolAlone(total, poolOverrides = {}) {
       seconds: Math.round(seconds * 100) / 100,
       eventsPerSec: Math.round(events / seconds),
       checkinsPerSec: Math.round(loaded / seconds),
+      // CPU per 1000 check-ins drained (5 events each), by process; the box shares these
+      // cores with whatever else runs (check uptime).
+      cpuMsPer1000Checkins: Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round(((cpu1[k] - cpu0[k]) / Math.max(1, loaded)) * 1000)])),
       msPer1000: Object.fromEntries(EVENT_NAMES.map((e) => [e, Math.round((perEvent[e].ms / Math.max(1, perEvent[e].handled)) * 1000 * 10) / 10])),
       pool: config.pool,
     };
@@ -201,12 +233,12 @@ function quantile(before, after, q) {
 }
 
 /** Check-ins at a fixed rate through the gateway; the backlog is sampled from MySQL every second. */
-export async function atRate(rate, seconds, connections) {
+export async function atRate(rate, seconds, connections, pool = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'hopgate-bench-events-'));
   const gw = await startBenchGateway({
     name: 'events',
     venues: VENUES,
-    config: { notify: { sink: { type: 'file', path: join(dir, 'notifications.jsonl') } } },
+    config: { notify: { sink: { type: 'file', path: join(dir, 'notifications.jsonl') } }, pool },
   });
   const db = await mysql.createPool({ host: '127.0.0.1', user: 'root', password: '', database: gw.database, connectionLimit: 1 });
   const pending = async () => Number((await db.query('SELECT COUNT(*) AS n FROM checkin_work WHERE pending <> 0'))[0][0].n);
@@ -224,6 +256,9 @@ export async function atRate(rate, seconds, connections) {
         await sleep(1000);
       }
     })();
+    const pids = { gateway: gw.pid, mariadb: pidOf('mariadbd') || pidOf('mysqld'), redis: pidOf('redis-server') };
+    const cpu0 = cpuMs(pids);
+    const load0 = process.cpuUsage();
     const t0 = Date.now();
     const load = await autocannon({
       url: `${gw.url}/v1/checkins`,
@@ -236,6 +271,8 @@ export async function atRate(rate, seconds, connections) {
       timeout: 10,
     });
     const loadSec = (Date.now() - t0) / 1000;
+    const cpu1 = cpuMs(pids);
+    const loadCpu = process.cpuUsage(load0);
     sampling = false;
     await sampler;
     const backlogEnd = await pending();
@@ -260,7 +297,12 @@ export async function atRate(rate, seconds, connections) {
     return {
       rate,
       seconds,
+      // Over the wall time of the autocannon run, which includes opening its connections
+      // and waiting for the last replies: slightly under the rate while every check-in sent
+      // is accepted (compare acceptedTotal with offeredTotal = rate × seconds).
       acceptedPerSec: Math.round(accepted / loadSec),
+      acceptedTotal: accepted,
+      offeredTotal: rate * seconds,
       eventsPerSec: Math.round((accepted * 5) / (loadSec + drainSec)),
       backlogMax,
       backlogEnd,
@@ -274,6 +316,11 @@ export async function atRate(rate, seconds, connections) {
       errors: load.errors + load.timeouts,
       non2xx: load.non2xx,
       peakRssMiB: peakRssMiB(gw.pid),
+      // Share of one core used during the load, by process (gateway = HTTP, writer and pool).
+      coresDuringLoad: {
+        ...Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round((cpu1[k] - cpu0[k]) / loadSec / 10) / 100])),
+        loadgen: Math.round((loadCpu.user + loadCpu.system) / 1000 / loadSec / 10) / 100,
+      },
     };
   } finally {
     await db.end();

@@ -96,17 +96,28 @@ export class EventDispatcher {
    * dispatches it. Work younger than `graceMs` is left to the live path.
    */
   async recover(graceMs: number = this.o.config.recoveryGraceMs): Promise<number> {
+    return this.recoveryPass(graceMs, true);
+  }
+
+  /**
+   * One recovery pass. `sampleGauges`: also count pending and parked work for the gauges (a
+   * scan of the pending index): on the periodic passes, not on the refills a large backlog
+   * triggers as its batches finish.
+   */
+  private async recoveryPass(graceMs: number, sampleGauges: boolean): Promise<number> {
     if (this.recovering) return 0;
     this.recovering = true;
     this.recoveryWanted = false;
     let added = 0;
     try {
-      const counts = await this.o.work.counts();
-      const m = this.o.metrics;
-      m.pending.set(counts.pending);
-      m.deadLetters.set(counts.dead);
-      for (const [event, n] of counts.pendingByEvent) m.pendingEvents.set({ event }, n);
-      for (const [event, n] of counts.deadByEvent) m.deadLetterEvents.set({ event }, n);
+      if (sampleGauges) {
+        const counts = await this.o.work.counts();
+        const m = this.o.metrics;
+        m.pending.set(counts.pending);
+        m.deadLetters.set(counts.dead);
+        for (const [event, n] of counts.pendingByEvent) m.pendingEvents.set({ event }, n);
+        for (const [event, n] of counts.deadByEvent) m.deadLetterEvents.set({ event }, n);
+      }
       const room = this.o.config.maxBufferedCheckins - this.buffer.length;
       if (room <= 0) return 0;
       const now = Date.now();
@@ -196,7 +207,11 @@ export class EventDispatcher {
       this.o.log.warn({ code: result.code, message: result.message, checkins: ids.length }, 'event batch failed');
       void this.recordLost(ids, `batch: ${result.code}: ${result.message}`);
     }
-    if (this.recoveryWanted && this.buffer.length === 0 && !this.closed) void this.recover();
+    // A backlog larger than one pass (a restart after downtime): fetch the next rows while
+    // the workers still have a round of batches, so they do not idle waiting for the query.
+    if (this.recoveryWanted && this.buffer.length < this.o.config.batchMaxCheckins * this.o.pool.parallelism && !this.closed) {
+      void this.recoveryPass(this.o.config.recoveryGraceMs, false);
+    }
     this.pump();
   }
 

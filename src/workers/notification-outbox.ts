@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { sqlIdTuples } from '../store/mysql/sql-ids.js';
+import { sqlIds } from '../store/mysql/sql-ids.js';
 import { queryRetrying } from './sql.js';
-import type { Pool } from 'mysql2/promise';
+import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { NotifierPort, OutboundMessage } from '../core/ports/notifier.port.js';
 import { failure, type EventFailure } from './errors.js';
 
@@ -31,13 +31,20 @@ interface StoredRow {
 /**
  * The notification outbox: at most one message per (check-in, kind), sent at most once.
  * Every statement names its rows by primary key and says so (FORCE INDEX): left to itself
- * the optimizer may scan the (state, claimed_ms) index instead, lock other batches' rows
- * and deadlock with them.
- * A message is claimed (state 1, with a token) before it is handed to the notifier and
- * marked sent after; a failure the notifier reports releases the claim for a retry. A claim
- * older than `claimTimeoutMs` belongs to a worker that died mid-send: it is marked
- * `uncertain` instead of being sent again — the one case where we prefer a possibly lost
- * SMS to a duplicate.
+ * the optimizer may scan another index instead, lock other batches' rows and deadlock with
+ * them.
+ *
+ * A message is claimed (state 1, with a token) before it is handed to the notifier. New
+ * messages are inserted already claimed, in the batch transaction (`addClaimed`). Once the
+ * notifier accepted it, the event's bit is cleared (`skipper.evaluate` for `skipper`
+ * messages, `notify.user` for `checkin` ones): a claimed message whose bit is no longer
+ * pending nor dead was sent — the bit clear is the record, so a send costs no extra row write
+ * (view `notification_status`, migration 004). A failure the notifier reports releases the
+ * claim for a retry. A claim older than `claimTimeoutMs` whose bit is still owed belongs to
+ * a worker that died between the claim and that record: it is marked `uncertain` instead of
+ * being sent again — the one case where we prefer a possibly lost SMS to a duplicate.
+ * State 2 (`sent`) is written only when a sent message's event cannot complete now (`markSent`),
+ * and by versions before migration 004 after every send.
  */
 export class NotificationOutbox {
   constructor(
@@ -48,21 +55,6 @@ export class NotificationOutbox {
 
   newToken(): string {
     return randomBytes(8).toString('hex');
-  }
-
-  /**
-   * Adds messages already claimed by `token` (the common case: new messages, sent at once).
-   * An existing (check-in, kind) is left alone and keeps its first text. Returns how many
-   * were new; when that is all of them, `send` can go ahead without reading them back.
-   */
-  async addClaimed(rows: readonly NotificationRow[], token: string, nowMs: number): Promise<number> {
-    if (rows.length === 0) return 0;
-    const result = await queryRetrying(
-      this.pool,
-      `INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, state, claim_token, claimed_ms, attempts, created_ms) VALUES ?`,
-      [rows.map((r) => [BigInt(r.checkinId), r.kind, r.msisdn, r.text, CLAIMED, token, nowMs, 1, nowMs])],
-    );
-    return Number((result as { affectedRows: number }).affectedRows);
   }
 
   /**
@@ -77,25 +69,30 @@ export class NotificationOutbox {
   ): Promise<Map<string, EventFailure | null>> {
     const result = new Map<string, EventFailure | null>();
     if (keys.length === 0) return result;
-    const tuples = sqlIdTuples(keys);
-    await this.pool.query(
-      `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${UNCERTAIN}, last_error = 'claim expired: the sending worker died'
-        WHERE (checkin_id, kind) IN (?) AND state = ${CLAIMED} AND claim_token <> ? AND claimed_ms < ?`,
-      [tuples, token, nowMs - this.claimTimeoutMs],
-    );
-    await this.pool.query(
-      `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${CLAIMED}, claim_token = ?, claimed_ms = ?, attempts = attempts + 1
-        WHERE (checkin_id, kind) IN (?) AND state = ${PENDING}`,
-      [token, nowMs, tuples],
-    );
-    const [rows] = await this.pool.query(
-      `SELECT CAST(checkin_id AS CHAR) AS id, kind, msisdn, text, state, claim_token
-         FROM notifications FORCE INDEX (PRIMARY) WHERE (checkin_id, kind) IN (?)`,
-      [tuples],
-    );
+    const stored: StoredRow[] = [];
+    // One kind per statement, ids as a plain IN list: a `(checkin_id, kind) IN (…)` tuple list
+    // costs MariaDB's range optimizer tens of milliseconds per batch.
+    for (const [kind, ids] of idsByKind(keys)) {
+      await this.pool.query(
+        `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${UNCERTAIN}, last_error = 'claim expired: the sending worker died'
+          WHERE checkin_id IN (?) AND kind = ? AND state = ${CLAIMED} AND claim_token <> ? AND claimed_ms < ?`,
+        [ids, kind, token, nowMs - this.claimTimeoutMs],
+      );
+      await this.pool.query(
+        `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${CLAIMED}, claim_token = ?, claimed_ms = ?, attempts = attempts + 1
+          WHERE checkin_id IN (?) AND kind = ? AND state = ${PENDING}`,
+        [token, nowMs, ids, kind],
+      );
+      const [rows] = await this.pool.query(
+        `SELECT CAST(checkin_id AS CHAR) AS id, kind, msisdn, text, state, claim_token
+           FROM notifications FORCE INDEX (PRIMARY) WHERE checkin_id IN (?) AND kind = ?`,
+        [ids, kind],
+      );
+      stored.push(...(rows as StoredRow[]));
+    }
     for (const k of keys) if (!result.has(k[0])) result.set(k[0], null);
     const mine: NotificationRow[] = [];
-    for (const r of rows as StoredRow[]) {
+    for (const r of stored) {
       const state = Number(r.state);
       if (state === CLAIMED && r.claim_token === token) mine.push({ checkinId: r.id, kind: r.kind, msisdn: r.msisdn, text: r.text });
       else if (state === CLAIMED || state === PENDING) {
@@ -108,18 +105,19 @@ export class NotificationOutbox {
     return result;
   }
 
-  /** Hands messages claimed by `token` to the notifier and records the outcome of each. */
+  /**
+   * Hands messages claimed by `token` to the notifier and releases the claims of those it
+   * refused. Nothing is written for a message sent: the caller clears the event's bit.
+   */
   async send(mine: readonly NotificationRow[], token: string): Promise<Map<string, EventFailure | null>> {
     const result = new Map<string, EventFailure | null>();
     const messages: OutboundMessage[] = mine.map((r) => ({ key: `${r.checkinId}:${r.kind}`, msisdn: r.msisdn, text: r.text }));
     const outcomes = await this.notifier.send(messages);
-    const sent: Array<[string, string]> = [];
     const released = new Map<string, Array<[string, string]>>();
     for (let i = 0; i < mine.length; i++) {
       const r = mine[i]!;
       const o = outcomes[i];
       if (o === undefined || o.ok) {
-        sent.push([r.checkinId, r.kind]);
         if (!result.has(r.checkinId)) result.set(r.checkinId, null);
         continue;
       }
@@ -131,25 +129,64 @@ export class NotificationOutbox {
       list.push([r.checkinId, r.kind]);
       released.set(error, list);
     }
-    if (sent.length > 0) {
-      await queryRetrying(this.pool, `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${SENT}, sent_ms = ? WHERE (checkin_id, kind) IN (?) AND claim_token = ?`, [
-        Date.now(),
-        sqlIdTuples(sent),
-        token,
-      ]);
-    }
     for (const [error, list] of released) {
-      await queryRetrying(
-        this.pool,
-        `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${PENDING}, claim_token = NULL, last_error = ?
-          WHERE (checkin_id, kind) IN (?) AND claim_token = ?`,
-        [error, sqlIdTuples(list), token],
-      );
+      for (const [kind, ids] of idsByKind(list)) {
+        await queryRetrying(
+          this.pool,
+          `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${PENDING}, claim_token = NULL, last_error = ?
+            WHERE checkin_id IN (?) AND kind = ? AND claim_token = ?`,
+          [error, ids, kind, token],
+        );
+      }
     }
     return result;
   }
+
+  /**
+   * Records messages claimed by `token` as sent (state 2) when their event will not complete
+   * now (its bit stays pending): the next run then finds nothing to send instead of a claim
+   * that expires to `uncertain`. Not the usual path: there the bit clear is the record.
+   */
+  async markSent(rows: readonly NotificationRow[], token: string): Promise<void> {
+    const now = Date.now();
+    for (const [kind, ids] of idsByKind(rows.map((r) => [r.checkinId, r.kind] as const))) {
+      await queryRetrying(
+        this.pool,
+        `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${SENT}, sent_ms = ? WHERE checkin_id IN (?) AND kind = ? AND claim_token = ?`,
+        [now, ids, kind, token],
+      );
+    }
+  }
+}
+
+/**
+ * Adds messages already claimed by `token`, inside the batch transaction (the common case:
+ * new messages, sent once it commits). An existing (check-in, kind) is left alone and keeps
+ * its first text. Returns how many were new; when that is all of them, they can be sent
+ * without reading them back.
+ */
+export async function addClaimed(conn: PoolConnection, rows: readonly NotificationRow[], token: string, nowMs: number): Promise<number> {
+  if (rows.length === 0) return 0;
+  const [result] = await conn.query(
+    `INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, state, claim_token, claimed_ms, attempts, created_ms) VALUES ?`,
+    [rows.map((r) => [BigInt(r.checkinId), r.kind, r.msisdn, r.text, CLAIMED, token, nowMs, 1, nowMs])],
+  );
+  return Number((result as { affectedRows: number }).affectedRows);
 }
 
 function isKnownCode(code: string): code is 'NOTIFY_TIMEOUT' | 'NOTIFY_HTTP_STATUS' | 'NOTIFY_CONNECT' | 'NOTIFY_SINK_ERROR' {
   return code === 'NOTIFY_TIMEOUT' || code === 'NOTIFY_HTTP_STATUS' || code === 'NOTIFY_CONNECT' || code === 'NOTIFY_SINK_ERROR';
+}
+
+/** Check-in ids (as integers) per notification kind. */
+function idsByKind(keys: ReadonlyArray<readonly [string, string]>): Map<string, bigint[]> {
+  const byKind = new Map<string, string[]>();
+  for (const [id, kind] of keys) {
+    const list = byKind.get(kind);
+    if (list) list.push(id);
+    else byKind.set(kind, [id]);
+  }
+  const out = new Map<string, bigint[]>();
+  for (const [kind, ids] of byKind) out.set(kind, sqlIds(ids));
+  return out;
 }

@@ -4,8 +4,10 @@ const positiveInt = z.number().int().positive();
 
 /**
  * `pool:` — the Piscina pool that runs post-processing events, the dispatcher that feeds it
- * and the retry policy. Defaults suit a 2-core box: the main thread keeps one core for HTTP,
- * two worker threads mostly wait on MySQL/Redis, so each runs two batches at once.
+ * and the retry policy. Defaults suit a 2-core box (bench/README.md, events): two worker
+ * threads, one batch each, so one batch's MySQL transaction overlaps the other's Redis
+ * and notifier step; a third concurrent batch only made MariaDB spend more CPU per event.
+ * Batches of up to 2000 check-ins halve the per-batch statements and commits.
  */
 export const poolConfigSchema = z
   .object({
@@ -17,14 +19,14 @@ export const poolConfigSchema = z
     enabled: z.boolean().default(true),
     /** Worker threads (min = max: no spawn latency under load). @defaultValue 2 */
     threads: positiveInt.max(64).default(2),
-    /** Batches a worker runs at once; handlers are I/O-bound, so >1 overlaps waits. @defaultValue 2 */
-    concurrentTasksPerWorker: positiveInt.max(16).default(2),
+    /** Batches a worker runs at once (>1 overlaps waits, but costs MariaDB CPU in contention). @defaultValue 1 */
+    concurrentTasksPerWorker: positiveInt.max(16).default(1),
     /** Batches queued in Piscina beyond the running ones; when full, dispatch waits. @defaultValue 4 */
     maxQueue: positiveInt.max(1024).default(4),
     /** Workers do async I/O: `disabled` keeps their event loop free between tasks. */
     atomics: z.enum(['disabled', 'async', 'sync']).default('disabled'),
-    /** Check-ins per task (each owes up to five events). @defaultValue 1000 */
-    batchMaxCheckins: positiveInt.max(10_000).default(1000),
+    /** Check-ins per task (each owes up to five events). @defaultValue 2000 */
+    batchMaxCheckins: positiveInt.max(10_000).default(2000),
     /** Longest a committed check-in waits for companions before its batch is sent. @defaultValue 10 */
     batchMaxWaitMs: z.number().int().min(0).max(1000).default(10),
     /** Check-in ids held in memory waiting for the pool; beyond it they are left to recovery. */

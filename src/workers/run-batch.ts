@@ -1,8 +1,8 @@
-import { ALL_EVENTS_MASK, EVENT_BIT, type EventType } from '../core/events.js';
-import { sqlIds } from '../store/mysql/sql-ids.js';
+import { EVENT_BIT, type EventType } from '../core/events.js';
 import { retryDelayMs } from '../core/event-retry.js';
 import { isUnavailableError } from '../store/mysql/pool.js';
 import { recordAttemptFailure } from '../store/mysql/work-failures.js';
+import { BatchScratch, mergeScratch } from './batch-scratch.js';
 import { EventError } from './coded-error.js';
 import { failure, type EventFailure } from './errors.js';
 import type { EventHandler } from './handlers/handler.js';
@@ -12,115 +12,239 @@ import { pointsAward } from './handlers/points-award.js';
 import { skipperEvaluate } from './handlers/skipper-evaluate.js';
 import { statsRecord } from './handlers/stats-record.js';
 import { loadBatch } from './load-batch.js';
-import { isLockConflict, queryRetrying } from './sql.js';
+import { clearBits, isLockConflict, lockWork, withTransaction } from './sql.js';
 import type { EventBatchReport, EventBatchTask, EventTally, FailureCount } from './protocol.js';
 import type { WorkerContext } from './worker-context.js';
 import type { HandlerFailure, HandlerOutcome, WorkItem } from './work-item.js';
 
 /** In dependency order: a handler runs after those named in its `after`. */
 export const HANDLERS: readonly EventHandler[] = [pointsAward, leaderboardUpdate, skipperEvaluate, notifyUser, statsRecord];
+const APPLYING = HANDLERS.filter((h) => h.apply !== undefined);
+const PUBLISHING = HANDLERS.filter((h) => h.publish !== undefined);
 
 interface BatchState {
   readonly firstError: Map<string, string>;
   readonly failureCounts: Map<string, FailureCount & { count: number }>;
+  /** Per event: check-ins completed, failed, and time spent. */
+  readonly tallies: Map<EventType, { done: number; failed: Set<string>; ms: number }>;
+  /** Per event with a `publish` step after `apply`: check-ins whose `apply` committed. */
+  readonly applied: Map<EventType, Set<string>>;
+}
+
+/** What one transaction of the apply step did; items are updated from it once it committed. */
+interface ApplyResult {
+  readonly scratch: BatchScratch;
+  /** Pending masks after the transaction, of the rows it locked (others had nothing pending). */
+  readonly pending: Map<string, number>;
+  readonly outcomes: Map<EventType, { done: readonly string[]; failed: readonly HandlerFailure[]; ms: number }>;
 }
 
 /**
- * Runs every pending event of a batch of check-ins, handler by handler (each one query set
- * for the whole batch), then records failures: one more attempt with backoff, or a dead
- * letter once attempts are exhausted. Items fully done report their commit → done lag.
+ * Runs every pending event of a batch of check-ins, then records failures (one more attempt
+ * with backoff, or a dead letter once attempts are exhausted). Items fully done report their
+ * commit → done lag.
+ *
+ * 1. **Apply**: one transaction for the batch locks its work rows once and runs every
+ *    handler's MySQL-side step (ledger and totals, skipper state and messages, the
+ *    confirmations claimed for sending, counters), clears the bits of the events complete
+ *    with it (points, stats) and commits once.
+ * 2. **Publish**: Redis (boards, skipper hashes) and the notifier, each handler over the whole
+ *    batch.
+ * 3. One statement clears the bits of the events completed by publishing.
+ *
+ * If the apply transaction throws (not an outage), it is rolled back and each handler's step
+ * runs in its own transaction, item by item if it throws again, so that one poison check-in
+ * fails alone.
  */
 export async function runBatch(ctx: WorkerContext, task: EventBatchTask): Promise<EventBatchReport> {
   const queuedMs = Math.max(0, Date.now() - task.dispatchedMs);
   const items = await loadBatch(ctx.mysql, task.ids);
-  const state: BatchState = { firstError: new Map(), failureCounts: new Map() };
-  const tallies: EventTally[] = [];
-  const failedByEvent = new Map<EventType, Set<string>>();
-  /** Bits of handlers whose completion the runner records (handler.clearsOwnBit false). */
-  let deferredMask = 0;
-  let deferredCleared = false;
-  for (const h of HANDLERS) {
-    const bit = EVENT_BIT[h.event];
-    let depMask = 0;
-    for (const dep of h.after) depMask |= EVENT_BIT[dep];
-    const ready: WorkItem[] = [];
-    const blocked: HandlerFailure[] = [];
-    for (const item of items) {
-      if ((item.pending & bit) === 0) continue;
-      if ((item.pending & depMask) !== 0) {
-        blocked.push({ id: item.id, ...failure('EVENT_WAITING_FOR_POINTS', `${h.event} waits for ${h.after.join(', ')}`) });
-      } else {
-        ready.push(item);
-      }
-    }
-    if (ready.length === 0 && blocked.length === 0) continue;
-    const started = performance.now();
-    let outcome = EMPTY_OUTCOME;
-    if (ready.length > 0 && h.takesDeferredClears && !deferredCleared) {
-      try {
-        outcome = await h.run(ctx, ready, deferredClears(items, deferredMask));
-        deferredCleared = true;
-      } catch {
-        outcome = await runIsolated(ctx, h, ready);
-      }
-    } else if (ready.length > 0) {
-      outcome = await runIsolated(ctx, h, ready);
-    }
-    const ms = performance.now() - started;
-    const byId = indexItems(ready);
-    for (const id of outcome.done) {
-      const item = byId.get(id);
-      if (item) item.pending &= ~bit;
-    }
-    if (!h.clearsOwnBit) deferredMask |= bit;
-    const failed = new Set<string>();
-    for (const f of [...outcome.failed, ...blocked]) {
-      failed.add(f.id);
-      noteFailure(state, h.event, f);
-    }
-    failedByEvent.set(h.event, failed);
-    tallies.push({ event: h.event, handled: outcome.done.length, failed: failed.size, parked: 0, ms });
+  const state: BatchState = { firstError: new Map(), failureCounts: new Map(), tallies: new Map(), applied: new Map() };
+  const scratch = new BatchScratch(ctx.outbox.newToken(), Date.now());
+  if (items.length > 0) {
+    await applyStep(ctx, items, scratch, state);
+    const published = await publishStep(ctx, items, scratch, state);
+    await clearBits(ctx.mysql, published);
   }
-  if (!deferredCleared) await clearDeferred(ctx, items, deferredMask);
   const parkedIds = await recordFailures(ctx, items, state);
   const lagsMs: number[] = [];
   const now = Date.now();
   for (const item of items) if (item.pending === 0) lagsMs.push(now - item.committedMs);
-  return {
-    ok: true,
-    loaded: items.length,
-    tallies: tallies.map((t) => ({ ...t, parked: countIn(failedByEvent.get(t.event), parkedIds) })),
-    failures: [...state.failureCounts.values()],
-    lagsMs,
-    queuedMs,
-  };
+  const tallies: EventTally[] = [];
+  for (const h of HANDLERS) {
+    const t = state.tallies.get(h.event);
+    if (t) tallies.push({ event: h.event, handled: t.done, failed: t.failed.size, parked: countIn(t.failed, parkedIds), ms: t.ms });
+  }
+  return { ok: true, loaded: items.length, tallies, failures: [...state.failureCounts.values()], lagsMs, queuedMs };
 }
 
 const EMPTY_OUTCOME: HandlerOutcome = { done: [], failed: [] };
 
-/**
- * Runs a handler on the batch; if it throws, runs it item by item so that one poison
- * check-in fails alone — unless the cause is an unreachable database or Redis, which would
- * fail every item the same way.
- */
-async function runIsolated(ctx: WorkerContext, h: EventHandler, items: readonly WorkItem[]): Promise<HandlerOutcome> {
+/** Step 1: the batch transaction; on a throw that is not an outage, handler by handler. */
+async function applyStep(ctx: WorkerContext, items: WorkItem[], scratch: BatchScratch, state: BatchState): Promise<void> {
   try {
-    return await h.run(ctx, items);
+    noteApplied(items, scratch, state, await applyInTransaction(ctx, APPLYING, items, scratch));
+    return;
+  } catch (e) {
+    if (isOutage(e)) {
+      failApplying(items, state, toFailure(e));
+      return;
+    }
+  }
+  for (const h of APPLYING) await applyIsolated(ctx, h, items, scratch, state);
+}
+
+/** One handler's step in its own transaction; if it throws, item by item. */
+async function applyIsolated(ctx: WorkerContext, h: EventHandler, items: WorkItem[], scratch: BatchScratch, state: BatchState): Promise<void> {
+  try {
+    noteApplied(items, scratch, state, await applyInTransaction(ctx, [h], items, scratch));
   } catch (e) {
     const f = toFailure(e);
     if (items.length === 1 || isOutage(e)) {
       if (f.code === 'EVENT_HANDLER_CRASH') ctx.log.error({ err: e, event: h.event }, 'event handler crashed');
-      return { done: [], failed: items.map((i) => ({ id: i.id, ...f })) };
+      const bit = EVENT_BIT[h.event];
+      for (const i of items) if ((i.pending & bit) !== 0) noteFailure(state, h.event, { id: i.id, ...f });
+      return;
     }
-    const done: string[] = [];
-    const failed: HandlerFailure[] = [];
-    for (const item of items) {
-      const one = await runIsolated(ctx, h, [item]);
-      done.push(...one.done);
-      failed.push(...one.failed);
-    }
-    return { done, failed };
+    for (const item of items) await applyIsolated(ctx, h, [item], scratch, state);
   }
+}
+
+/**
+ * Locks the items' work rows and runs `handlers`' MySQL-side steps on the items whose bit is
+ * pending under that lock and whose prerequisites are done, then clears the bits of the
+ * events complete with their step — all in one transaction. Retried from the start on a
+ * deadlock (withTransaction), so it changes nothing outside until it returns.
+ */
+async function applyInTransaction(ctx: WorkerContext, handlers: readonly EventHandler[], items: readonly WorkItem[], batch: BatchScratch): Promise<ApplyResult> {
+  return withTransaction(ctx.mysql, async (conn) => {
+    const scratch = new BatchScratch(batch.token, batch.nowMs);
+    const locked = await lockWork(conn, items.map((i) => i.id));
+    const pending = new Map(locked);
+    const live = items.filter((i) => locked.has(i.id));
+    // What this batch found pending under the lock (points.award "ran here" or earlier).
+    for (const i of live) i.loadedPending = locked.get(i.id)!;
+    const cleared = new Map<string, number>();
+    const outcomes: ApplyResult['outcomes'] = new Map();
+    for (const h of handlers) {
+      const bit = EVENT_BIT[h.event];
+      const depMask = dependencyMask(h);
+      const ready: WorkItem[] = [];
+      const blocked: HandlerFailure[] = [];
+      for (const i of live) {
+        const p = pending.get(i.id)!;
+        if ((p & bit) === 0) continue;
+        if ((p & depMask) !== 0) blocked.push(waiting(i.id, h));
+        else ready.push(i);
+      }
+      if (ready.length === 0 && blocked.length === 0) continue;
+      const started = performance.now();
+      const outcome = ready.length > 0 ? await h.apply!({ ctx, conn, scratch }, ready) : EMPTY_OUTCOME;
+      if (h.doneInApply) {
+        for (const id of outcome.done) {
+          pending.set(id, pending.get(id)! & ~bit);
+          cleared.set(id, (cleared.get(id) ?? 0) | bit);
+        }
+      }
+      outcomes.set(h.event, { done: outcome.done, failed: [...outcome.failed, ...blocked], ms: performance.now() - started });
+    }
+    await clearBits(conn, cleared);
+    return { scratch, pending, outcomes };
+  });
+}
+
+/** Takes a committed apply transaction's results into the batch. */
+function noteApplied(items: readonly WorkItem[], scratch: BatchScratch, state: BatchState, r: ApplyResult): void {
+  mergeScratch(scratch, r.scratch);
+  for (const i of items) {
+    const p = r.pending.get(i.id);
+    // A row not locked had nothing pending any more (another run completed it).
+    i.pending = p ?? 0;
+  }
+  for (const h of APPLYING) {
+    const o = r.outcomes.get(h.event);
+    if (!o) continue;
+    const t = tally(state, h.event);
+    t.ms += o.ms;
+    if (h.doneInApply) t.done += o.done.length;
+    else {
+      let set = state.applied.get(h.event);
+      if (!set) state.applied.set(h.event, (set = new Set()));
+      for (const id of o.done) set.add(id);
+    }
+    for (const f of o.failed) noteFailure(state, h.event, f);
+  }
+}
+
+/** An outage during the apply step fails every pending MySQL-side event of the batch. */
+function failApplying(items: readonly WorkItem[], state: BatchState, f: EventFailure): void {
+  for (const h of APPLYING) {
+    const bit = EVENT_BIT[h.event];
+    for (const i of items) if ((i.pending & bit) !== 0) noteFailure(state, h.event, { id: i.id, ...f });
+  }
+}
+
+/**
+ * Step 2: effects outside MySQL, handler by handler over the whole batch. Returns the bits
+ * completed per check-in (cleared by the caller in one statement).
+ */
+async function publishStep(ctx: WorkerContext, items: readonly WorkItem[], scratch: BatchScratch, state: BatchState): Promise<Map<string, number>> {
+  const completed = new Map<string, number>();
+  for (const h of PUBLISHING) {
+    const bit = EVENT_BIT[h.event];
+    const depMask = dependencyMask(h);
+    const ready: WorkItem[] = [];
+    const applied = state.applied.get(h.event);
+    for (const i of items) {
+      if ((i.pending & bit) === 0) continue;
+      if (h.apply) {
+        if (applied?.has(i.id)) ready.push(i);
+      } else if ((i.pending & depMask) !== 0) {
+        noteFailure(state, h.event, waiting(i.id, h));
+      } else {
+        ready.push(i);
+      }
+    }
+    if (ready.length === 0) continue;
+    const started = performance.now();
+    let outcome: HandlerOutcome;
+    try {
+      outcome = await h.publish!(ctx, ready, scratch);
+    } catch (e) {
+      // Redis or the outbox unreachable: every item of the step fails the same way.
+      const f = toFailure(e);
+      if (f.code === 'EVENT_HANDLER_CRASH') ctx.log.error({ err: e, event: h.event }, 'event handler crashed');
+      outcome = { done: [], failed: ready.map((i) => ({ id: i.id, ...f })) };
+    }
+    const t = tally(state, h.event);
+    t.ms += performance.now() - started;
+    t.done += outcome.done.length;
+    const byId = new Map(ready.map((i) => [i.id, i]));
+    for (const id of outcome.done) {
+      const item = byId.get(id);
+      if (!item) continue;
+      item.pending &= ~bit;
+      completed.set(id, (completed.get(id) ?? 0) | bit);
+    }
+    for (const f of outcome.failed) noteFailure(state, h.event, f);
+  }
+  return completed;
+}
+
+function dependencyMask(h: EventHandler): number {
+  let mask = 0;
+  for (const dep of h.after) mask |= EVENT_BIT[dep];
+  return mask;
+}
+
+function waiting(id: string, h: EventHandler): HandlerFailure {
+  return { id, ...failure('EVENT_WAITING_FOR_POINTS', `${h.event} waits for ${h.after.join(', ')}`) };
+}
+
+function tally(state: BatchState, event: EventType): { done: number; failed: Set<string>; ms: number } {
+  let t = state.tallies.get(event);
+  if (!t) state.tallies.set(event, (t = { done: 0, failed: new Set(), ms: 0 }));
+  return t;
 }
 
 export function toFailure(e: unknown): EventFailure {
@@ -141,36 +265,12 @@ function isOutage(e: unknown): boolean {
 }
 
 function noteFailure(state: BatchState, event: EventType, f: HandlerFailure): void {
+  tally(state, event).failed.add(f.id);
   if (!state.firstError.has(f.id)) state.firstError.set(f.id, `${event}: ${f.code}: ${f.message}`);
   const key = `${event}\u0000${f.code}`;
   const c = state.failureCounts.get(key);
   if (c) c.count++;
   else state.failureCounts.set(key, { event, code: f.code, count: 1 });
-}
-
-/**
- * Clears, in one statement per distinct mask, the bits of completed events whose handlers
- * left that to the runner. `loaded` is the pending mask each item had when loaded.
- */
-async function clearDeferred(ctx: WorkerContext, items: readonly WorkItem[], deferredMask: number): Promise<void> {
-  if (deferredMask === 0) return;
-  for (const [mask, ids] of deferredClears(items, deferredMask)) {
-    await queryRetrying(ctx.mysql, `UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~mask} WHERE checkin_id IN (?)`, [sqlIds(ids)]);
-  }
-}
-
-/** Completed bits left to the runner, grouped by mask. */
-function deferredClears(items: readonly WorkItem[], deferredMask: number): Map<number, string[]> {
-  const byMask = new Map<number, string[]>();
-  if (deferredMask === 0) return byMask;
-  for (const item of items) {
-    const doneBits = item.loadedPending & ~item.pending & deferredMask;
-    if (doneBits === 0) continue;
-    const list = byMask.get(doneBits);
-    if (list) list.push(item.id);
-    else byMask.set(doneBits, [item.id]);
-  }
-  return byMask;
 }
 
 /** One UPDATE per distinct (error, attempts); returns the ids parked as dead letters. */
@@ -194,12 +294,6 @@ async function recordFailures(ctx: WorkerContext, items: readonly WorkItem[], st
   }
   if (parked.size > 0) ctx.log.warn({ count: parked.size }, 'events parked as dead letters');
   return parked;
-}
-
-function indexItems(items: readonly WorkItem[]): Map<string, WorkItem> {
-  const m = new Map<string, WorkItem>();
-  for (const i of items) m.set(i.id, i);
-  return m;
 }
 
 function countIn(ids: Set<string> | undefined, parked: Set<string>): number {

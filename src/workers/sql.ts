@@ -57,22 +57,38 @@ export async function queryRetrying(db: Pool, sql: string, values: unknown[]): P
 }
 
 /**
- * Locks the work rows of `ids` whose `bit` is still pending and returns those ids. Inside a
- * transaction this is the exactly-once guard of a MySQL-side handler: its effect and the
- * clearing of its bit commit together, and a second run finds the bit cleared.
+ * Locks the work rows of `ids` that still have an event pending, in id order, and returns
+ * their pending masks. Inside the batch transaction this is the exactly-once guard of the
+ * MySQL-side effects: they and the clearing of their bits commit together, and a second run
+ * finds the bits cleared.
  */
-export async function lockPending(conn: PoolConnection, ids: readonly string[], bit: number): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
+export async function lockWork(conn: PoolConnection, ids: readonly string[]): Promise<Map<string, number>> {
+  const locked = new Map<string, number>();
+  if (ids.length === 0) return locked;
   const [rows] = await conn.query(
-    `SELECT CAST(checkin_id AS CHAR) AS id FROM checkin_work
-      WHERE checkin_id IN (?) AND (pending & ${bit}) <> 0 ORDER BY checkin_id FOR UPDATE`,
+    `SELECT CAST(checkin_id AS CHAR) AS id, pending FROM checkin_work
+      WHERE checkin_id IN (?) AND pending <> 0 ORDER BY checkin_id FOR UPDATE`,
     [sqlIds(ids)],
   );
-  return new Set((rows as Array<{ id: string }>).map((r) => r.id));
+  for (const r of rows as Array<{ id: string; pending: number | string }>) locked.set(r.id, Number(r.pending));
+  return locked;
 }
 
-/** Clears `bit` from the pending mask of `ids` (one statement for the batch). */
-export async function clearPending(db: Pool | PoolConnection, ids: readonly string[], bit: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db.query(`UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~bit} WHERE checkin_id IN (?)`, [sqlIds(ids)]);
+/**
+ * Clears completed bits: `done` maps a check-in id to the bits to clear. One statement per
+ * distinct mask (usually one for the whole batch).
+ */
+export async function clearBits(db: Pool | PoolConnection, done: ReadonlyMap<string, number>): Promise<void> {
+  const byMask = new Map<number, string[]>();
+  for (const [id, mask] of done) {
+    if (mask === 0) continue;
+    const list = byMask.get(mask);
+    if (list) list.push(id);
+    else byMask.set(mask, [id]);
+  }
+  for (const [mask, ids] of byMask) {
+    const sql = `UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~mask} WHERE checkin_id IN (?)`;
+    if ('getConnection' in db) await queryRetrying(db, sql, [sqlIds(ids)]);
+    else await db.query(sql, [sqlIds(ids)]);
+  }
 }

@@ -5,8 +5,11 @@ export interface WorkItem {
   readonly id: string;
   /** Bits of events still pending; handlers clear their bit here as they complete. */
   pending: number;
-  /** The pending mask as loaded (to tell which bits this batch completed). */
-  readonly loadedPending: number;
+  /**
+   * The pending mask when this batch locked the work row (to tell which bits this batch
+   * completed, and whether `points.award` ran in this batch or an earlier one).
+   */
+  loadedPending: number;
   readonly attempts: number;
   readonly committedMs: number;
   readonly msisdn: string;

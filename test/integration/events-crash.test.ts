@@ -83,7 +83,7 @@ describe('process killed mid-batch', () => {
       expect(report.problems).toEqual([]);
       const [[count]] = (await db.query('SELECT COUNT(*) n FROM checkins')) as unknown as [[{ n: string }]];
       // Every committed check-in has its confirmation: sent, or 'uncertain' (claimed by the killed process).
-      const [[notes]] = (await db.query("SELECT COUNT(*) n FROM notifications WHERE kind = 'checkin' AND state IN (2, 3)")) as unknown as [[{ n: string }]];
+      const [[notes]] = (await db.query("SELECT COUNT(*) n FROM notification_status WHERE kind = 'checkin' AND status IN ('sent', 'uncertain')")) as unknown as [[{ n: string }]];
       expect(Number(notes.n)).toBe(Number(count.n));
     } finally {
       await db.end();

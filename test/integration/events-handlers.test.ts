@@ -25,6 +25,7 @@ beforeAll(async () => {
     ['V5', 'Kisumu'],
     ['S1', 'Nairobi'],
     ['S2', 'Nairobi'],
+    ['S3', 'Nairobi'],
     ['T1', 'Nakuru'],
   ] as const) {
     await env.addVenue(id, city);
@@ -123,12 +124,31 @@ describe('skipper.evaluate', () => {
     s = await env.redis.hgetall(env.key('skipper:S1'));
     expect(s).toMatchObject({ msisdn: q, days: '3' });
     const [rows] = await env.db.query(
-      "SELECT n.msisdn, n.state FROM notifications n JOIN checkins c ON c.id = n.checkin_id WHERE n.kind = 'skipper' AND c.venue_id = 'S1' ORDER BY n.checkin_id",
+      "SELECT n.msisdn, n.status FROM notification_status n JOIN checkins c ON c.id = n.checkin_id WHERE n.kind = 'skipper' AND c.venue_id = 'S1' ORDER BY n.checkin_id",
     );
     expect(rows).toEqual([
-      { msisdn: p, state: 2 },
-      { msisdn: q, state: 2 },
+      { msisdn: p, status: 'sent' },
+      { msisdn: q, status: 'sent' },
     ]);
+  });
+
+  it('sends a new skipper message once even when the read model refuses the skipper hash', async () => {
+    const u = '+254700000035';
+    // A key of the wrong type makes the skipper hash write fail (WRONGTYPE).
+    await env.redis.set(env.key('skipper:S3'), 'not a hash');
+    const c = await env.checkIn(u, 'S3', nbo(18, 9));
+    const first = await runBatch(ctx, { ids: [c.id], dispatchedMs: Date.now() });
+    expect(first.failures).toEqual([expect.objectContaining({ event: 'skipper.evaluate', code: 'EVENT_REDIS_ERROR', count: 1 })]);
+    const sentLines = () => readFileSync(env.notifyFile, 'utf8').split('\n').filter((l) => l.includes(`"${c.id}:skipper"`)).length;
+    expect(sentLines()).toBe(1);
+    const status = async () => ((await env.db.query("SELECT status FROM notification_status WHERE checkin_id = ? AND kind = 'skipper'", [c.id]))[0] as Array<{ status: string }>)[0]?.status;
+    expect(await status()).toBe('sent');
+    await env.redis.del(env.key('skipper:S3'));
+    await env.db.query('UPDATE checkin_work SET next_attempt_ms = 0 WHERE checkin_id = ?', [c.id]);
+    await process([c.id]);
+    expect(sentLines()).toBe(1);
+    expect(await status()).toBe('sent');
+    expect(await env.redis.hgetall(env.key('skipper:S3'))).toMatchObject({ msisdn: u, days: '1' });
   });
 
   it('drops a skipper whose days left the window, with a full count of the venue', async () => {
@@ -180,10 +200,19 @@ describe('exactly once in effect', () => {
     };
     const before = await snapshot();
     await runBatch(ctx, { ids, dispatchedMs: Date.now() });
-    // As if a worker died after the Redis writes and the sends but before clearing the bits.
+    // As if a worker died after the Redis writes and the sends but before clearing the bits
+    // (the clear is the record of a send): its claims look in flight, nothing is resent...
     await env.db.query('UPDATE checkin_work SET pending = owed & (2 | 4 | 8) WHERE checkin_id IN (?)', [ids]);
+    const inFlight = await runBatch(ctx, { ids, dispatchedMs: Date.now() });
+    expect(inFlight.failures).toEqual([expect.objectContaining({ event: 'notify.user', code: 'NOTIFY_IN_FLIGHT', count: 40 })]);
+    expect(await snapshot()).toEqual(before);
+    // ...and once the claims expired they are `uncertain`, still not resent, and the events complete.
+    await env.db.query('UPDATE notifications SET claimed_ms = claimed_ms - ? WHERE checkin_id IN (?)', [env.config.notify.claimTimeoutMs + 1000, ids]);
+    await env.db.query('UPDATE checkin_work SET next_attempt_ms = 0 WHERE checkin_id IN (?)', [ids]);
     await runBatch(ctx, { ids, dispatchedMs: Date.now() });
     expect(await snapshot()).toEqual(before);
+    const [statuses] = await env.db.query("SELECT status, COUNT(*) n FROM notification_status WHERE kind = 'checkin' AND checkin_id IN (?) GROUP BY status", [ids]);
+    expect(statuses).toEqual([{ status: 'uncertain', n: '40' }]);
     const report = await checkInvariants(env);
     expect(report.problems).toEqual([]);
     expect(report.ledgerRows).toBeGreaterThan(40);

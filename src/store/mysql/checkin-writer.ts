@@ -363,7 +363,7 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
     const day = esc(p.day);
     users.push(`(${msisdn},${site},${esc(p.city)},${c.at},${c.at})`);
     rewards.push(`(${msisdn},${venue},${day},${id})`);
-    // Whether it was rewarded is not stored here: reward_days says so (migration 004).
+    // Whether it was rewarded is not stored here: reward_days says so (migration 005).
     checkins.push(`(${id},${msisdn},${venue},${esc(c.channel)},${site},${c.at},${day},${esc(c.clientId)},${esc(c.requestKey)},${esc(c.requestHash)})`);
     work.push(`(${id},${opts.owedMask},${opts.owedMask},${committedMs})`);
     for (const peer of opts.peers) outbox.push(`(${esc(peer)},${id})`);

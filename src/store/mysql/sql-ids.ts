@@ -9,8 +9,3 @@ export function sqlIds(ids: readonly string[]): bigint[] {
   for (let i = 0; i < ids.length; i++) out[i] = BigInt(ids[i]!);
   return out;
 }
-
-/** `[id, kind]` tuples with the id as an integer. */
-export function sqlIdTuples(keys: ReadonlyArray<readonly [string, string]>): Array<[bigint, string]> {
-  return keys.map((k) => [BigInt(k[0]), k[1]]);
-}

@@ -1,8 +1,10 @@
 import type { ChainableCommander } from 'ioredis';
+import { EVENT_BIT } from '../../core/events.js';
 import { encodeScore, readModelKeys } from '../../core/leaderboard.js';
 import { isoWeekOfDayNumber } from '../../core/time.js';
 import { failure } from '../errors.js';
 import { execPipeline } from '../redis-exec.js';
+import type { BatchScratch, Standing } from '../batch-scratch.js';
 import type { WorkerContext } from '../worker-context.js';
 import type { HandlerOutcome, WorkItem } from '../work-item.js';
 import type { EventHandler } from './handler.js';
@@ -10,80 +12,123 @@ import type { EventHandler } from './handler.js';
 /** Week boards are kept ten weeks after their last update. */
 export const WEEK_BOARD_TTL_SEC = 70 * 86_400;
 
-interface Standing {
-  total: number;
-  reachedMs: number;
-}
+const POINTS_BIT = EVENT_BIT['points.award'];
+
+/** Users per lb-apply-n.lua call (≈ 1–2 ms of Redis time). */
+const USERS_PER_CALL = 200;
 
 /**
- * Publishes the users' totals (global, city, ISO week), read from MySQL after points.award
- * committed, to the read model with `lb-apply-4.lua`: the script only ever raises a score to
- * the given total, so replays and out-of-order batches cannot add points twice. One
- * pipeline of EVALSHAs per batch.
+ * Publishes the users' totals (global, city, ISO week) to the read model with
+ * `lb-apply-n.lua`: the script only ever raises a score to the given total, so replays and
+ * out-of-order batches cannot add points twice. One pipeline per batch, a few hundred users per EVALSHA.
+ *
+ * The totals are those `points.award` wrote in this batch's transaction (its upserts return
+ * them); only a check-in that may carry points and whose award committed in an earlier run
+ * (a retry) has them read from MySQL. A check-in that changed no total has nothing to
+ * publish: the batch that changed it publishes it.
  */
 export const leaderboardUpdate: EventHandler = {
   event: 'leaderboard.update',
   after: ['points.award'],
-  clearsOwnBit: false,
-  async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
-    const entries = new Map<string, { msisdn: string; city: string; week: string }>();
+  doneInApply: false,
+  async publish(ctx: WorkerContext, items: readonly WorkItem[], scratch: BatchScratch): Promise<HandlerOutcome> {
+    const entries = new Map<string, Entry>();
+    const earlier: Entry[] = [];
     for (const item of items) {
-      if (item.city === null) continue;
+      if (item.city === null || !item.rewarded) continue;
       const week = isoWeekOfDayNumber(item.day);
-      entries.set(`${item.msisdn}\u0000${item.city}\u0000${week}`, { msisdn: item.msisdn, city: item.city, week });
-    }
-    if (entries.size > 0) {
-      const list = [...entries.values()];
-      const db = ctx.mysql;
-      const [t] = await db.query('SELECT msisdn, total, reached_ms, city FROM user_totals WHERE msisdn IN (?)', [
-        [...new Set(list.map((e) => e.msisdn))],
-      ]);
-      const [c] = await db.query('SELECT msisdn, city, total, reached_ms FROM user_city_totals WHERE (msisdn, city) IN (?)', [
-        uniq(list.map((e) => [e.msisdn, e.city])),
-      ]);
-      const [w] = await db.query('SELECT msisdn, week, total, reached_ms FROM user_week_totals WHERE (msisdn, week) IN (?)', [
-        uniq(list.map((e) => [e.msisdn, e.week])),
-      ]);
-      const totals = index(t as TotalRow[], (r) => r.msisdn);
-      const cities = index(c as TotalRow[], (r) => `${r.msisdn}\u0000${r.city}`);
-      const weeks = index(w as TotalRow[], (r) => `${r.msisdn}\u0000${r.week}`);
-      const pipeline = ctx.redis.pipeline() as unknown as PipelineWithScripts;
-      let commands = 0;
-      const now = Date.now();
-      for (const e of list) {
-        const total = totals.get(e.msisdn);
-        if (!total || total.total <= 0) continue;
-        const city = cities.get(`${e.msisdn}\u0000${e.city}`) ?? ZERO;
-        const week = weeks.get(`${e.msisdn}\u0000${e.week}`) ?? ZERO;
-        pipeline.lbApply(
-          readModelKeys.user(e.msisdn),
-          readModelKeys.board('global', e.week),
-          readModelKeys.board(`city:${e.city.toLowerCase()}`, e.week),
-          readModelKeys.board('week', e.week),
-          e.msisdn,
-          total.total,
-          String(encodeScore(total.total, total.reachedMs)),
-          city.total,
-          String(encodeScore(city.total, city.reachedMs)),
-          week.total,
-          String(encodeScore(week.total, week.reachedMs)),
-          total.city ?? e.city,
-          now,
-          WEEK_BOARD_TTL_SEC,
-        );
-        commands++;
+      const key = `${item.msisdn}\u0000${item.city}\u0000${week}`;
+      if (entries.has(key)) continue;
+      const e: Entry = { msisdn: item.msisdn, city: item.city, week };
+      if (scratch.earned.has(item.id)) entries.set(key, e);
+      else if ((item.loadedPending & POINTS_BIT) === 0) {
+        entries.set(key, e);
+        earlier.push(e);
       }
-      if (commands > 0) {
-        const error = await execPipeline(pipeline as unknown as ChainableCommander, false);
-        if (error) {
-          const f = failure('EVENT_REDIS_ERROR', error);
-          return { done: [], failed: items.map((i) => ({ id: i.id, ...f })) };
-        }
+    }
+    if (entries.size === 0) return { done: items.map((i) => i.id), failed: [] };
+    const totals = new Map(scratch.userTotals);
+    const cities = new Map(scratch.cityTotals);
+    const weeks = new Map(scratch.weekTotals);
+    if (earlier.length > 0) await readTotals(ctx, earlier, totals, cities, weeks);
+    // Chunks of users per EVALSHA: one command instead of one per user, short enough not to
+    // hold Redis (shared with the request path) for long.
+    const pipeline = ctx.redis.pipeline() as unknown as PipelineWithScripts;
+    const now = Date.now();
+    let keys: string[] = [];
+    let args: Array<string | number> = [];
+    const flush = () => {
+      pipeline.lbApply(keys.length, ...keys, now, WEEK_BOARD_TTL_SEC, ...args);
+      keys = [];
+      args = [];
+    };
+    let commands = 0;
+    for (const e of entries.values()) {
+      const total = totals.get(e.msisdn);
+      if (!total || total.total <= 0) continue;
+      const city = cities.get(`${e.msisdn}\u0000${e.city}`) ?? ZERO;
+      const week = weeks.get(`${e.msisdn}\u0000${e.week}`) ?? ZERO;
+      keys.push(
+        readModelKeys.user(e.msisdn),
+        readModelKeys.board('global', e.week),
+        readModelKeys.board(`city:${e.city.toLowerCase()}`, e.week),
+        readModelKeys.board('week', e.week),
+      );
+      args.push(
+        e.msisdn,
+        total.total,
+        String(encodeScore(total.total, total.reachedMs)),
+        city.total,
+        String(encodeScore(city.total, city.reachedMs)),
+        week.total,
+        String(encodeScore(week.total, week.reachedMs)),
+        total.city ?? e.city,
+      );
+      if (keys.length >= USERS_PER_CALL * 4) flush();
+      commands++;
+    }
+    if (keys.length > 0) flush();
+    if (commands > 0) {
+      const error = await execPipeline(pipeline as unknown as ChainableCommander, false);
+      if (error) {
+        const f = failure('EVENT_REDIS_ERROR', error);
+        return { done: [], failed: items.map((i) => ({ id: i.id, ...f })) };
       }
     }
     return { done: items.map((i) => i.id), failed: [] };
   },
 };
+
+interface Entry {
+  readonly msisdn: string;
+  readonly city: string;
+  readonly week: string;
+}
+
+/** Current totals from MySQL for check-ins whose award committed in an earlier run. */
+async function readTotals(
+  ctx: WorkerContext,
+  list: readonly Entry[],
+  totals: Map<string, Standing & { city?: string }>,
+  cities: Map<string, Standing>,
+  weeks: Map<string, Standing>,
+): Promise<void> {
+  const db = ctx.mysql;
+  const [t] = await db.query('SELECT msisdn, total, reached_ms, city FROM user_totals WHERE msisdn IN (?)', [[...new Set(list.map((e) => e.msisdn))]]);
+  // Key tuples as a table value constructor joined on the key: a `(a, b) IN (…)` list costs
+  // MariaDB's range optimizer far more than the look-ups themselves.
+  const [c] = await db.query(
+    'WITH k (m, c) AS (VALUES ?) SELECT t.msisdn, t.city, t.total, t.reached_ms FROM k STRAIGHT_JOIN user_city_totals t ON t.msisdn = k.m AND t.city = k.c',
+    [uniq(list.map((e) => [e.msisdn, e.city]))],
+  );
+  const [w] = await db.query(
+    'WITH k (m, w) AS (VALUES ?) SELECT t.msisdn, t.week, t.total, t.reached_ms FROM k STRAIGHT_JOIN user_week_totals t ON t.msisdn = k.m AND t.week = k.w',
+    [uniq(list.map((e) => [e.msisdn, e.week]))],
+  );
+  for (const [k, v] of index(t as TotalRow[], (r) => r.msisdn)) totals.set(k, v);
+  for (const [k, v] of index(c as TotalRow[], (r) => `${r.msisdn}\u0000${r.city}`)) cities.set(k, v);
+  for (const [k, v] of index(w as TotalRow[], (r) => `${r.msisdn}\u0000${r.week}`)) weeks.set(k, v);
+}
 
 interface TotalRow {
   msisdn: string;
@@ -94,7 +139,7 @@ interface TotalRow {
 }
 
 interface PipelineWithScripts {
-  lbApply(...args: Array<string | number>): void;
+  lbApply(numKeys: number, ...keysAndArgs: Array<string | number>): void;
 }
 
 const ZERO: Standing & { city?: string } = { total: 0, reachedMs: 0 };

@@ -1,19 +1,18 @@
+import type { ChainableCommander } from 'ioredis';
 import type { PoolConnection } from 'mysql2/promise';
-import { EVENT_BIT } from '../../core/events.js';
 import { dayNumberToIso } from '../../core/time.js';
 import { readModelKeys } from '../../core/leaderboard.js';
 import { skipperGained } from '../../core/notification-texts.js';
 import { needsFullCount, pickSkipper, skipperWindow, standingInWindow, type SkipperStanding } from '../../core/skipper.js';
-import { TO_DAYS_EPOCH } from '../load-batch.js';
-import type { NotificationRow } from '../notification-outbox.js';
-import { execPipeline } from '../redis-exec.js';
 import { sqlIds } from '../../store/mysql/sql-ids.js';
-import { lockPending, withTransaction } from '../sql.js';
+import type { BatchScratch, SkipperHash } from '../batch-scratch.js';
+import type { EventFailure } from '../errors.js';
+import { TO_DAYS_EPOCH } from '../load-batch.js';
+import { addClaimed, type NotificationRow } from '../notification-outbox.js';
+import { execPipeline } from '../redis-exec.js';
 import type { WorkerContext } from '../worker-context.js';
 import type { HandlerFailure, HandlerOutcome, WorkItem } from '../work-item.js';
-import type { EventHandler } from './handler.js';
-
-const BIT = EVENT_BIT['skipper.evaluate'];
+import type { BatchTx, EventHandler } from './handler.js';
 
 interface VenueState {
   msisdn: string | null;
@@ -22,60 +21,67 @@ interface VenueState {
   evaluatedDay: number;
 }
 
-interface Evaluated {
-  readonly venueId: string;
-  readonly state: VenueState;
-}
-
 /**
  * Re-evaluates the skipper of every venue with a rewarded check-in in the batch.
  *
- * 1. In one transaction (venue state rows locked): count the challengers' days and the
+ * 1. In the batch transaction (venue state rows locked): count the challengers' days and the
  *    current skipper's over the window ending at the check-in's day (a full count of the
- *    venue only when core/skipper.ts needsFullCount says so), store the new state and, on a
- *    change, a `skipper` notification for the new holder — keyed by the triggering check-in,
- *    so it exists once.
- * 2. Write the venues' skipper hashes to the read model (absolute values: safe to repeat).
- * 3. Send the outbox's skipper messages for the batch; only then is the event done (the
- *    runner clears its bit).
+ *    venue only when core/skipper.ts needsFullCount says so), store the states that changed
+ *    and, on a change of skipper, a `skipper` message for the new holder — keyed by the
+ *    triggering check-in, so it exists once — claimed by the batch for sending.
+ * 2. After commit, write the venues' skipper hashes to the read model (absolute values: safe
+ *    to repeat) and send the batch's skipper messages, and any an earlier run left unsent
+ *    (through the outbox's claim). Only then is the event done (the runner clears its bit,
+ *    which is also the record that the claimed messages were sent).
  * A re-run re-evaluates (no change the second time), rewrites the hashes and sends what is
- * still unsent: the effect is exactly once.
+ * still owed: the effect is exactly once.
  */
 export const skipperEvaluate: EventHandler = {
   event: 'skipper.evaluate',
   after: [],
-  clearsOwnBit: false,
-  async run(ctx: WorkerContext, items: readonly WorkItem[]): Promise<HandlerOutcome> {
-    const ids = items.map((i) => i.id);
-    const { evaluated, unsent } = await withTransaction(ctx.mysql, (conn) => evaluate(conn, items, ctx.config.points.skipperWindowDays));
-    if (evaluated.length > 0) await publish(ctx, evaluated);
+  doneInApply: false,
+  async apply(tx: BatchTx, items: readonly WorkItem[]): Promise<HandlerOutcome> {
+    await evaluate(tx, items, tx.ctx.config.points.skipperWindowDays);
+    return { done: items.map((i) => i.id), failed: [] };
+  },
+  async publish(ctx: WorkerContext, items: readonly WorkItem[], scratch: BatchScratch): Promise<HandlerOutcome> {
+    // Messages first: they are claimed already, and a Redis failure must not leave them
+    // claimed and unsent (they would expire to `uncertain` and never leave).
+    const mine = scratch.claimed.filter((n) => n.kind === 'skipper');
+    const earlier = scratch.owedEarlier.filter((k) => k[1] === 'skipper');
     const failed: HandlerFailure[] = [];
-    let done = ids;
-    if (unsent.length > 0) {
-      const outcome = await ctx.outbox.deliver(
-        unsent.map((id) => [id, 'skipper'] as const),
-        Date.now(),
-      );
-      const failedIds = new Set<string>();
+    const failedIds = new Set<string>();
+    const note = (outcome: Map<string, EventFailure | null>) => {
       for (const [id, f] of outcome) {
-        if (f !== null) {
+        if (f !== null && !failedIds.has(id)) {
           failed.push({ id, ...f });
           failedIds.add(id);
         }
       }
-      if (failedIds.size > 0) done = ids.filter((id) => !failedIds.has(id));
+    };
+    const mineOutcome = mine.length > 0 ? await ctx.outbox.send(mine, scratch.token) : new Map<string, EventFailure | null>();
+    note(mineOutcome);
+    if (earlier.length > 0) note(await ctx.outbox.deliver(earlier, Date.now()));
+    if (scratch.skipperHashes.length > 0) {
+      try {
+        await publish(ctx, scratch.skipperHashes);
+      } catch (e) {
+        // The event fails and runs again; the messages sent now are recorded as sent here
+        // (the bit clear that would have recorded them does not happen).
+        const sent = mine.filter((n) => mineOutcome.get(n.checkinId) === null);
+        if (sent.length > 0) await ctx.outbox.markSent(sent, scratch.token);
+        throw e;
+      }
     }
+    const done = failedIds.size === 0 ? items.map((i) => i.id) : items.filter((i) => !failedIds.has(i.id)).map((i) => i.id);
     return { done, failed };
   },
 };
 
-async function evaluate(
-  conn: PoolConnection,
-  items: readonly WorkItem[],
-  windowDays: number,
-): Promise<{ evaluated: Evaluated[]; unsent: string[] }> {
-  const owedSet = await lockPending(conn, items.map((i) => i.id), BIT);
-  const owed = items.filter((i) => owedSet.has(i.id));
+async function evaluate(tx: BatchTx, owed: readonly WorkItem[], windowDays: number): Promise<void> {
+  const { conn, scratch } = tx;
+  // Messages an earlier run made for these check-ins and did not send (or is sending).
+  await noteOwedEarlier(conn, owed, scratch);
   const byVenue = new Map<string, WorkItem[]>();
   for (const item of owed) {
     if (!item.rewarded) continue;
@@ -83,10 +89,11 @@ async function evaluate(
     if (list) list.push(item);
     else byVenue.set(item.venueId, [item]);
   }
-  if (byVenue.size === 0) return { evaluated: [], unsent: await unsentMessages(conn, owed) };
+  if (byVenue.size === 0) return;
   const venues = [...byVenue.keys()].sort();
-  const nowMs = Date.now();
-  const minDay = Math.min(...owed.map((i) => i.day));
+  const nowMs = scratch.nowMs;
+  let minDay = Infinity;
+  for (const i of owed) if (i.day < minDay) minDay = i.day;
   const states = await lockStates(conn, venues, nowMs);
   // Days of every challenger and current skipper at these venues, over the widest window needed.
   const pairs = new Map<string, [string, string]>();
@@ -100,9 +107,12 @@ async function evaluate(
     if (current) pairs.set(`${current}\u0000${venueId}`, [current, venueId]);
   }
   for (const s of states.values()) if (s.evaluatedDay > maxDay) maxDay = s.evaluatedDay;
+  // A table value constructor joined on the key, not `(a, b) IN (…)` (see points-award.ts).
   const [dayRows] = await conn.query(
-    `SELECT msisdn, venue_id, TO_DAYS(day) - ${TO_DAYS_EPOCH} AS d FROM reward_days
-      WHERE (msisdn, venue_id) IN (?) AND day BETWEEN FROM_DAYS(?) AND FROM_DAYS(?)`,
+    `WITH t (m, v) AS (VALUES ?)
+     SELECT r.msisdn, r.venue_id, TO_DAYS(r.day) - ${TO_DAYS_EPOCH} AS d
+       FROM t STRAIGHT_JOIN reward_days r ON r.msisdn = t.m AND r.venue_id = t.v
+      WHERE r.day BETWEEN FROM_DAYS(?) AND FROM_DAYS(?)`,
     [[...pairs.values()], minDay - windowDays + 1 + TO_DAYS_EPOCH, maxDay + TO_DAYS_EPOCH],
   );
   const daysOf = new Map<string, number[]>();
@@ -113,7 +123,6 @@ async function evaluate(
     else daysOf.set(k, [Number(r.d)]);
   }
 
-  const evaluated: Evaluated[] = [];
   const notifications: NotificationRow[] = [];
   const stateRowsOut: unknown[][] = [];
   for (const venueId of venues) {
@@ -150,49 +159,62 @@ async function evaluate(
         });
       }
     }
-    stateRowsOut.push([venueId, next.msisdn, next.days, next.sinceMs, dayNumberToIso(next.evaluatedDay), nowMs]);
-    evaluated.push({ venueId, state: next });
+    // Only rows that changed are written (most evaluations confirm the current skipper).
+    if (next.msisdn !== state.msisdn || next.days !== state.days || next.sinceMs !== state.sinceMs || next.evaluatedDay !== state.evaluatedDay) {
+      stateRowsOut.push([venueId, next.msisdn, next.days, next.sinceMs, dayNumberToIso(next.evaluatedDay), nowMs]);
+    }
+    scratch.skipperHashes.push({ venueId, msisdn: next.msisdn, days: next.days, sinceMs: next.sinceMs });
   }
-  // One statement for every venue of the batch (rows exist and are locked).
-  await conn.query(
-    `INSERT INTO skipper_state (venue_id, msisdn, days, since_ms, evaluated_day, updated_ms) VALUES ?
-     ON DUPLICATE KEY UPDATE msisdn = VALUES(msisdn), days = VALUES(days), since_ms = VALUES(since_ms),
-       evaluated_day = VALUES(evaluated_day), updated_ms = VALUES(updated_ms)`,
-    [stateRowsOut],
-  );
+  // One statement for the batch's changed venues (rows exist and are locked).
+  if (stateRowsOut.length > 0) {
+    await conn.query(
+      `INSERT INTO skipper_state (venue_id, msisdn, days, since_ms, evaluated_day, updated_ms) VALUES ?
+       ON DUPLICATE KEY UPDATE msisdn = VALUES(msisdn), days = VALUES(days), since_ms = VALUES(since_ms),
+         evaluated_day = VALUES(evaluated_day), updated_ms = VALUES(updated_ms)`,
+      [stateRowsOut],
+    );
+  }
   if (notifications.length > 0) {
-    await conn.query('INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, created_ms) VALUES ?', [
-      notifications.map((n) => [BigInt(n.checkinId), n.kind, n.msisdn, n.text, nowMs]),
-    ]);
+    const added = await addClaimed(conn, notifications, scratch.token, nowMs);
+    // A message that already existed (a re-run whose evaluation changed the skipper again)
+    // keeps its first text and state: it goes through the outbox's claim like the others.
+    if (added === notifications.length) scratch.claimed.push(...notifications);
+    else for (const n of notifications) scratch.owedEarlier.push([n.checkinId, 'skipper']);
   }
-  return { evaluated, unsent: await unsentMessages(conn, owed) };
 }
 
-/** Check-ins of the batch with a skipper message not yet sent (made now, or by an earlier run). */
-async function unsentMessages(conn: PoolConnection, owed: readonly WorkItem[]): Promise<string[]> {
-  if (owed.length === 0) return [];
+/** Notes skipper messages of these check-ins left by an earlier run: not sent, or being sent. */
+async function noteOwedEarlier(conn: PoolConnection, owed: readonly WorkItem[], scratch: BatchScratch): Promise<void> {
+  if (owed.length === 0) return;
   const [rows] = await conn.query(
     "SELECT CAST(checkin_id AS CHAR) AS id FROM notifications WHERE checkin_id IN (?) AND kind = 'skipper' AND state IN (0, 1)",
     [sqlIds(owed.map((i) => i.id))],
   );
-  return (rows as Array<{ id: string }>).map((r) => r.id);
+  for (const r of rows as Array<{ id: string }>) scratch.owedEarlier.push([r.id, 'skipper']);
 }
 
 /**
  * Locks the state rows of `venues` in sorted order, creating placeholders for venues never
- * evaluated. When every row exists (the usual case) a SELECT … FOR UPDATE locks them without
- * writing; otherwise one upsert of all of them (ON DUPLICATE KEY UPDATE takes an exclusive
- * lock where INSERT IGNORE would take a shared one, and two batches upgrading shared locks on
- * a venue deadlock). Either way the locks are taken in venue order, so batches do not
- * deadlock each other.
+ * evaluated. The usual case (every row exists) is one SELECT … FOR UPDATE, which locks
+ * without writing. For missing venues, one upsert (ON DUPLICATE KEY UPDATE takes an
+ * exclusive lock where INSERT IGNORE would take a shared one, and two batches upgrading
+ * shared locks on a venue deadlock), then the new rows are read. Locks are taken in venue
+ * order, so batches do not deadlock each other on the rows that exist; a placeholder
+ * insert racing another batch's is a lock conflict, retried by withTransaction.
  */
 async function lockStates(conn: PoolConnection, venues: readonly string[], nowMs: number): Promise<Map<string, VenueState>> {
-  const [known] = await conn.query('SELECT COUNT(*) AS n FROM skipper_state WHERE venue_id IN (?)', [venues]);
-  if (Number((known as Array<{ n: number | string }>)[0]?.n ?? 0) < venues.length) {
+  const states = await readStates(conn, venues);
+  if (states.size < venues.length) {
+    const missing = venues.filter((v) => !states.has(v));
     await conn.query('INSERT INTO skipper_state (venue_id, evaluated_day, updated_ms) VALUES ? ON DUPLICATE KEY UPDATE venue_id = venue_id', [
-      venues.map((v) => [v, '1970-01-01', nowMs]),
+      missing.map((v) => [v, '1970-01-01', nowMs]),
     ]);
+    for (const [v, st] of await readStates(conn, missing)) states.set(v, st);
   }
+  return states;
+}
+
+async function readStates(conn: PoolConnection, venues: readonly string[]): Promise<Map<string, VenueState>> {
   const [rows] = await conn.query(
     `SELECT venue_id, msisdn, days, since_ms, TO_DAYS(evaluated_day) - ${TO_DAYS_EPOCH} AS d
        FROM skipper_state WHERE venue_id IN (?) ORDER BY venue_id FOR UPDATE`,
@@ -219,13 +241,21 @@ async function fullCount(conn: PoolConnection, venueId: string, first: number, l
   }));
 }
 
-/** Skipper hashes in the read model: absolute values from MySQL, so writing twice is harmless. */
-async function publish(ctx: WorkerContext, evaluated: readonly Evaluated[]): Promise<void> {
-  const p = ctx.redis.pipeline();
-  for (const e of evaluated) {
-    const key = readModelKeys.skipper(e.venueId);
-    if (e.state.msisdn === null) p.del(key);
-    else p.hset(key, 'msisdn', e.state.msisdn, 'days', String(e.state.days), 'since', String(e.state.sinceMs));
+/** Venues per skipper-set-n.lua call. */
+const VENUES_PER_CALL = 500;
+
+/**
+ * Skipper hashes in the read model: absolute values from MySQL, so writing twice is harmless.
+ * A few hundred venues per command.
+ */
+async function publish(ctx: WorkerContext, hashes: readonly SkipperHash[]): Promise<void> {
+  const p = ctx.redis.pipeline() as unknown as ChainableCommander & { skipperSet(numKeys: number, ...keysAndArgs: Array<string | number>): void };
+  for (let i = 0; i < hashes.length; i += VENUES_PER_CALL) {
+    const chunk = hashes.slice(i, i + VENUES_PER_CALL);
+    const keys = chunk.map((e) => readModelKeys.skipper(e.venueId));
+    const args: Array<string | number> = [];
+    for (const e of chunk) args.push(e.msisdn ?? '', e.days, e.sinceMs);
+    p.skipperSet(keys.length, ...keys, ...args);
   }
   await execPipeline(p);
 }

@@ -1,7 +1,8 @@
 import * as m001 from './001-base.js';
 import * as m002 from './002-events.js';
 import * as m003 from './003-drop-unused-checkin-index.js';
-import * as m004 from './004-rewarded-from-reward-days.js';
+import * as m004 from './004-event-write-path.js';
+import * as m005 from './005-rewarded-from-reward-days.js';
 
 export interface Migration {
   readonly id: number;
@@ -14,5 +15,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'base', up: m001.up },
   { id: 2, name: 'events', up: m002.up },
   { id: 3, name: 'drop-unused-checkin-index', up: m003.up },
-  { id: 4, name: 'rewarded-from-reward-days', up: m004.up },
+  { id: 4, name: 'event-write-path', up: m004.up },
+  { id: 5, name: 'rewarded-from-reward-days', up: m005.up },
 ];
