@@ -2,7 +2,10 @@
 // per-handler cost); (2) check-ins at fixed rates through the gateway with all five events
 // processed: backlog and commit → handled lag per rate, then a sustained run.
 // Options: --events-checkins 60000  --events-rates 2000,4000,5000,6000  --events-sustain 60
-//          --events-sustain-rate 5000   --events-pool '{"threads":2}' (pool settings to try)
+//          --events-sustain-rate 5200   --events-pool '{"threads":2}' (pool settings to try)
+// The sustained run offers 4 % over the 5,000/s target: autocannon paces each connection at
+// rate/connections and a connection whose reply comes late never catches up, so it delivers
+// about 2 % less than it offers. What counts is the accepted rate, reported as such.
 //          0 / an empty list skips a part (every load is bounded in count and time, loopback only)
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +51,7 @@ export async function run({ durationSec, connections }) {
   const rates = arg('events-rates', '2000,4000,5000,6000').split(',').filter(Boolean).map(Number);
   const steps = [];
   for (const rate of rates) steps.push(await atRate(rate, durationSec, connections, pool));
-  const sustainRate = Number(arg('events-sustain-rate', '5000'));
+  const sustainRate = Number(arg('events-sustain-rate', '5200'));
   const sustainSec = Number(arg('events-sustain', '60'));
   const sustained = sustainSec > 0 ? await atRate(sustainRate, sustainSec, connections, pool) : null;
   const bounded = steps.filter((s) => s.bounded).map((s) => s.rate);
