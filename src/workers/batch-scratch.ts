@@ -6,6 +6,15 @@ export interface Standing {
   readonly reachedMs: number;
 }
 
+/** A row of `user_totals`, `user_city_totals` or `user_week_totals` as mysql2 returns it. */
+export interface TotalRow {
+  readonly msisdn: string;
+  readonly city?: string;
+  readonly week?: string;
+  readonly total: number | string;
+  readonly reached_ms: number | string;
+}
+
 /** A venue's skipper after evaluation, for the read model. */
 export interface SkipperHash {
   readonly venueId: string;

@@ -4,7 +4,7 @@ import { encodeScore, readModelKeys } from '../../core/leaderboard.js';
 import { isoWeekOfDayNumber } from '../../core/time.js';
 import { failure } from '../errors.js';
 import { execPipeline } from '../redis-exec.js';
-import type { BatchScratch, Standing } from '../batch-scratch.js';
+import type { BatchScratch, Standing, TotalRow } from '../batch-scratch.js';
 import type { WorkerContext } from '../worker-context.js';
 import type { HandlerOutcome, WorkItem } from '../work-item.js';
 import type { EventHandler } from './handler.js';
@@ -128,14 +128,6 @@ async function readTotals(
   for (const [k, v] of index(t as TotalRow[], (r) => r.msisdn)) totals.set(k, v);
   for (const [k, v] of index(c as TotalRow[], (r) => `${r.msisdn}\u0000${r.city}`)) cities.set(k, v);
   for (const [k, v] of index(w as TotalRow[], (r) => `${r.msisdn}\u0000${r.week}`)) weeks.set(k, v);
-}
-
-interface TotalRow {
-  msisdn: string;
-  city?: string;
-  week?: string;
-  total: number | string;
-  reached_ms: number | string;
 }
 
 interface PipelineWithScripts {

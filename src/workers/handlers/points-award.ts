@@ -2,7 +2,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import { sqlIds } from '../../store/mysql/sql-ids.js';
 import { awardPoints, priorStreakDays, type LedgerEntry, type PointsRules } from '../../core/points-rules.js';
 import { isoWeekOfDayNumber } from '../../core/time.js';
-import type { BatchScratch } from '../batch-scratch.js';
+import type { BatchScratch, Standing, TotalRow } from '../batch-scratch.js';
 import { failure } from '../errors.js';
 import { TO_DAYS_EPOCH } from '../load-batch.js';
 import type { HandlerFailure, HandlerOutcome, WorkItem } from '../work-item.js';
@@ -100,28 +100,19 @@ async function award(conn: PoolConnection, items: readonly WorkItem[], rules: Po
     [rowsOf(totals, (a) => [a.key[0], a.total, a.reachedMs, a.city])],
   );
   for (const r of u as TotalRow[]) scratch.userTotals.set(r.msisdn, { total: Number(r.total), reachedMs: Number(r.reached_ms), city: r.city! });
-  const [c] = await conn.query(
-    `INSERT INTO user_city_totals (msisdn, city, total, reached_ms) VALUES ?
-     ON DUPLICATE KEY UPDATE total = total + VALUES(total), reached_ms = GREATEST(reached_ms, VALUES(reached_ms))
-     RETURNING msisdn, city, total, reached_ms`,
-    [rowsOf(cityTotals, (a) => [a.key[0], a.key[1], a.total, a.reachedMs])],
-  );
-  for (const r of c as TotalRow[]) scratch.cityTotals.set(`${r.msisdn}\u0000${r.city}`, { total: Number(r.total), reachedMs: Number(r.reached_ms) });
-  const [w] = await conn.query(
-    `INSERT INTO user_week_totals (msisdn, week, total, reached_ms) VALUES ?
-     ON DUPLICATE KEY UPDATE total = total + VALUES(total), reached_ms = GREATEST(reached_ms, VALUES(reached_ms))
-     RETURNING msisdn, week, total, reached_ms`,
-    [rowsOf(weekTotals, (a) => [a.key[0], a.key[1], a.total, a.reachedMs])],
-  );
-  for (const r of w as TotalRow[]) scratch.weekTotals.set(`${r.msisdn}\u0000${r.week}`, { total: Number(r.total), reachedMs: Number(r.reached_ms) });
+  await addScopedTotals(conn, 'city', cityTotals, scratch.cityTotals);
+  await addScopedTotals(conn, 'week', weekTotals, scratch.weekTotals);
 }
 
-interface TotalRow {
-  msisdn: string;
-  city?: string;
-  week?: string;
-  total: number | string;
-  reached_ms: number | string;
+/** Adds a batch's points to the per-city or per-week totals; `into` gets the new totals. */
+async function addScopedTotals(conn: PoolConnection, scope: 'city' | 'week', totals: Map<string, Aggregate>, into: Map<string, Standing>): Promise<void> {
+  const [rows] = await conn.query(
+    `INSERT INTO user_${scope}_totals (msisdn, ${scope}, total, reached_ms) VALUES ?
+     ON DUPLICATE KEY UPDATE total = total + VALUES(total), reached_ms = GREATEST(reached_ms, VALUES(reached_ms))
+     RETURNING msisdn, ${scope}, total, reached_ms`,
+    [rowsOf(totals, (a) => [a.key[0], a.key[1], a.total, a.reachedMs])],
+  );
+  for (const r of rows as TotalRow[]) into.set(`${r.msisdn}\u0000${r[scope]}`, { total: Number(r.total), reachedMs: Number(r.reached_ms) });
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
