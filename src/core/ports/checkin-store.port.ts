@@ -10,5 +10,12 @@ export type CommitOutcome =
 
 /** Durable storage of check-ins (group-commit writer). Resolves only after COMMIT. */
 export interface CheckInStorePort {
-  commit(cmd: CheckInCommand, venueCity: string): Promise<CommitOutcome>;
+  /**
+   * @param onWriting called once, synchronously, when the check-in's transaction is sent,
+   *   with the rest of its batch in the same turn; not called when no transaction is needed
+   *   (a replay known from memory, a duplicate joining one being written) or none is sent
+   *   (unavailable). It lets the caller start reads that the reply needs while the commit
+   *   is under way.
+   */
+  commit(cmd: CheckInCommand, venueCity: string, onWriting?: () => void): Promise<CommitOutcome>;
 }

@@ -51,6 +51,7 @@ interface Pending {
   readonly city: string;
   readonly day: string;
   readonly resolve: (outcome: CommitOutcome) => void;
+  readonly onWriting: (() => void) | undefined;
   id: bigint;
   /** Later requests with the same (client, key) while this one is being written. */
   followers: Pending[] | null;
@@ -109,7 +110,7 @@ export class GroupCommitWriter implements CheckInStorePort {
     return this.breaker.state;
   }
 
-  commit(cmd: CheckInCommand, city: string): Promise<CommitOutcome> {
+  commit(cmd: CheckInCommand, city: string, onWriting?: () => void): Promise<CommitOutcome> {
     if (this.closed) return Promise.resolve(unavailable('the gateway is shutting down', 1));
     if (!this.breaker.allow()) {
       return Promise.resolve(unavailable('the database is unavailable', this.breaker.retryAfterSec()));
@@ -118,7 +119,7 @@ export class GroupCommitWriter implements CheckInStorePort {
       return Promise.resolve(unavailable('too many check-ins waiting to be written', 1));
     }
     return new Promise<CommitOutcome>((resolve) => {
-      const p: Pending = { cmd, city, day: this.calendar.day(cmd.at), resolve, id: 0n, followers: null };
+      const p: Pending = { cmd, city, day: this.calendar.day(cmd.at), resolve, onWriting, id: 0n, followers: null };
       if (cmd.requestKey !== null) {
         const key = keyOf(cmd);
         const leader = this.inflightKeys.get(key);
@@ -183,7 +184,10 @@ export class GroupCommitWriter implements CheckInStorePort {
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     const started = performance.now();
-    for (const p of batch) p.id = this.ids.next();
+    for (const p of batch) {
+      p.id = this.ids.next();
+      p.onWriting?.();
+    }
     for (let attempt = 1; ; attempt++) {
       let conn: PoolConnection | undefined;
       try {
