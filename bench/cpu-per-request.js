@@ -2,7 +2,10 @@
 // One gateway serves each load in turn (2 s warm-up, then --duration s, 64 connections) and
 // this prints, per load: req/s, client p50/p99, CPU µs per request of the gateway, mariadbd,
 // redis-server and this load generator (/proc/<pid>/stat utime+stime, and
-// process.cpuUsage()), Redis round trips per request (INFO stats total_reads_processed),
+// process.cpuUsage(); `.sys` the kernel part), of the whole box (/proc/stat: everything but
+// idle and iowait, which includes softirq time that no process is charged for, and
+// anything else running), the gateway's read/write system calls per request
+// (/proc/<pid>/io), Redis round trips per request (INFO stats total_reads_processed),
 // writer batches (rows, ms) and failed batches from /metrics. mariadbd and redis-server
 // are shared with anything else running on the box: read their figures with `uptime`.
 // --rate offers a fixed rate (requests/s, all connections together) instead of as many as
@@ -40,8 +43,20 @@ function cpuSeconds() {
     if (!pid) continue;
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     out[k] = (Number(f[11]) + Number(f[12])) / TICKS;
+    out[`${k}.sys`] = Number(f[12]) / TICKS;
   }
   return out;
+}
+/** The whole box from /proc/stat: busy (everything but idle and iowait) and total, in s. */
+function boxSeconds() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: (total - f[3] - f[4]) / TICKS, total: total / TICKS, softirq: f[6] / TICKS };
+}
+/** read()/write()-family system calls of the gateway (all threads): socket writes show here. */
+function gatewaySyscalls() {
+  const t = readFileSync(`/proc/${gw.pid}/io`, 'utf8');
+  return { r: Number(/syscr: (\d+)/.exec(t)[1]), w: Number(/syscw: (\d+)/.exec(t)[1]) };
 }
 function redisReads() {
   const t = execSync('redis-cli INFO stats').toString();
@@ -98,10 +113,14 @@ try {
     const m0 = await gw.metrics();
     const r0 = redisReads();
     const c0 = cpuSeconds();
+    const s0 = gatewaySyscalls();
+    const b0 = boxSeconds();
     const a0 = process.cpuUsage();
     const r = await runLoad({ ...load, connections: 64, durationSec, overallRate: rate });
     const a1 = process.cpuUsage(a0);
     const c1 = cpuSeconds();
+    const s1 = gatewaySyscalls();
+    const b1 = boxSeconds();
     const r1 = redisReads();
     const m1 = await gw.metrics();
     const d = (re) => sum(m1, re) - sum(m0, re);
@@ -109,15 +128,19 @@ try {
     const cpuUs = {};
     for (const k of Object.keys(c0)) cpuUs[k] = Math.round(((c1[k] - c0[k]) * 1e6) / r.requests);
     cpuUs.loadgen = Math.round((a1.user + a1.system) / r.requests);
+    cpuUs.box = Math.round(((b1.busy - b0.busy) * 1e6) / r.requests);
+    cpuUs['box.softirq'] = Math.round(((b1.softirq - b0.softirq) * 1e6) / r.requests);
     const row = {
       load: name,
       'req/s': r.throughputPerSec,
       'p50/p99 ms': `${r.latencyMs.p50}/${r.latencyMs.p99}`,
       errors: r.errors + r.timeouts + r.non2xx,
       'CPU µs/req': cpuUs,
+      'gateway read/write syscalls/req': `${((s1.r - s0.r) / r.requests).toFixed(2)}/${((s1.w - s0.w) / r.requests).toFixed(2)}`,
       'Redis reads/req': +((r1 - r0) / r.requests).toFixed(3),
       'batch rows/ms': batches ? `${(d(/hopgate_writer_batch_rows_sum\S* (\d+)/g) / batches).toFixed(1)}/${((d(/hopgate_writer_batch_seconds_sum\S* ([\d.e+-]+)/g) * 1000) / batches).toFixed(2)}` : '—',
       'failed batches': d(/hopgate_writer_failed_batches_total\S* (\d+)/g),
+      'box busy': `${Math.round((100 * (b1.busy - b0.busy)) / (b1.total - b0.total))} %`,
       loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
     };
     console.log(JSON.stringify(row));
