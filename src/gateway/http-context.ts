@@ -37,6 +37,8 @@ export class HttpContext implements Expirable {
   readonly deadlineAt: number;
   body: Buffer = EMPTY;
   client: ApiClient | null = null;
+  /** What a route keeps about the request for its own later use (e.g. its deadline reply). */
+  routeState: unknown = undefined;
   done = false;
   aborted = false;
   status = 0;

@@ -14,6 +14,17 @@ export function dialSegments(dialled: string): string[] {
   return out;
 }
 
+/** A site has one service code (or one per dialect): its segments are computed once. */
+let lastCode = '';
+let lastCodeSegments: readonly string[] = [];
+function codeSegments(serviceCode: string): readonly string[] {
+  if (serviceCode !== lastCode) {
+    lastCodeSegments = dialSegments(serviceCode);
+    lastCode = serviceCode;
+  }
+  return lastCodeSegments;
+}
+
 /** Whether the text looks like a dialled code (`*…#`) rather than a menu answer. */
 export function looksDialled(text: string): boolean {
   const t = text.trim();
@@ -28,7 +39,7 @@ export function looksDialled(text: string): boolean {
  */
 export function dialledExtension(dialled: string, serviceCode: string): string[] | null {
   const segs = dialSegments(dialled);
-  const base = dialSegments(serviceCode);
+  const base = codeSegments(serviceCode);
   if (segs.length === 0) return [];
   if (base.length > 0 && segs.length >= base.length && base.every((b, i) => segs[i] === b)) {
     return segs.slice(base.length);

@@ -82,9 +82,8 @@ export class UssdEngine {
       const nonce = req.sessionKey === req.msisdn ? now.toString(36) : '0';
       const ctx = { ...base, lang, requestKey: requestKey(key, nonce, ext.length) };
       let step = await this.dialog.start(ctx, ext.length === 1 ? ext : [], early ?? undefined);
-      const rest = ext.length === 1 ? [] : ext;
-      const fed = await this.feed(base, key, nonce, step, rest, 0);
-      step = fed.step;
+      // A dial-through (one segment) was answered by `start`; longer extensions are fed on.
+      if (ext.length > 1) step = (await this.feed(base, key, nonce, step, ext, 0)).step;
       result = { step, consumed: ext.length, nonce, startInput: req.input, hops: 1 };
     } else {
       const inputs = req.path !== null ? req.path.slice(session.step) : [req.input];

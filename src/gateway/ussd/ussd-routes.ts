@@ -63,11 +63,6 @@ export function ussdRoutes(deps: UssdRouteDeps): Route[] {
   return routes;
 }
 
-/**
- * The ids a reply envelope echoes (TruRoute), kept for the deadline path: the context has
- * no slot for route state, and a WeakMap lets the entry go with the context.
- */
-const echoes = new WeakMap<HttpContext, ReplyEcho>();
 
 async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
   const { dialect, deps } = r;
@@ -104,13 +99,13 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
   }
   const req = parsed.value;
   const echo = { sessionKey: req.sessionKey, msisdn: req.msisdn };
-  echoes.set(ctx, echo);
+  ctx.routeState = echo; // the ids a reply envelope echoes (TruRoute), for the deadline path
   const reply = await deps.engine.handle(req, Date.now(), r.serviceCode);
   if (send(ctx, dialect.render(reply, echo))) deps.onOutcome?.(dialect.name, 'reply');
 }
 
 function replyBusy(ctx: HttpContext, r: DialectRoute): void {
-  const echo = echoes.get(ctx);
+  const echo = ctx.routeState as ReplyEcho | undefined;
   const wire = echo === undefined ? r.busy : r.dialect.render(r.deps.dialog.busy(r.deps.config.defaultLanguage), echo);
   if (send(ctx, wire)) r.deps.onOutcome?.(r.dialect.name, 'busy');
 }
