@@ -1,4 +1,4 @@
-import type { NotificationRow } from './notification-outbox.js';
+import type { NotificationRow, OutboxKey } from './notification-outbox.js';
 
 /** A total as stored in MySQL: points and when they were last raised (board tie-break). */
 export interface Standing {
@@ -40,10 +40,14 @@ export class BatchScratch {
   readonly weekTotals = new Map<string, Standing>();
   /** Skipper hashes of the venues evaluated in this batch. */
   readonly skipperHashes: SkipperHash[] = [];
-  /** Messages inserted in the batch transaction, claimed by `token`: ours to send. */
+  /** Messages inserted in the outbox in the batch transaction, claimed by `token`: ours to send. */
   readonly claimed: NotificationRow[] = [];
+  /** Confirmations claimed on their work rows in the batch transaction (at `nowMs`): ours to send. */
+  readonly workClaimed: NotificationRow[] = [];
   /** Keys of messages made by earlier runs and still owed: sent through the outbox's claim. */
   readonly owedEarlier: Array<readonly [string, NotificationRow['kind']]> = [];
+  /** The outbox rows of the transaction's check-ins, read once for every handler that asks. */
+  outboxRead: Promise<Map<string, OutboxKey[]>> | undefined;
 
   constructor(
     /** The claim token of this batch's messages. */
@@ -61,5 +65,6 @@ export function mergeScratch(into: BatchScratch, from: BatchScratch): void {
   for (const [k, v] of from.weekTotals) into.weekTotals.set(k, v);
   into.skipperHashes.push(...from.skipperHashes);
   into.claimed.push(...from.claimed);
+  into.workClaimed.push(...from.workClaimed);
   into.owedEarlier.push(...from.owedEarlier);
 }

@@ -1,7 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import { sqlIds } from '../store/mysql/sql-ids.js';
 import { dayNumberToIso } from '../core/time.js';
-import type { WorkItem } from './work-item.js';
+import { NO_CLAIM, type WorkItem } from './work-item.js';
 
 /** Days between 0000-00-00 (MySQL TO_DAYS) and 1970-01-01 (our day numbers). */
 export const TO_DAYS_EPOCH = 719528;
@@ -50,6 +50,7 @@ function toItem(r: Row): WorkItem {
     id: r.id,
     pending: Number(r.pending),
     loadedPending: Number(r.pending),
+    notifyClaim: NO_CLAIM,
     attempts: Number(r.attempts),
     committedMs: Number(r.committed_ms),
     msisdn: r.msisdn,

@@ -120,10 +120,15 @@ async function applyInTransaction(ctx: WorkerContext, handlers: readonly EventHa
   return withTransaction(ctx.mysql, async (conn) => {
     const scratch = new BatchScratch(batch.token, batch.nowMs);
     const locked = await lockWork(conn, items.map((i) => i.id));
-    const pending = new Map(locked);
+    const pending = new Map<string, number>();
     const live = items.filter((i) => locked.has(i.id));
-    // What this batch found pending under the lock (points.award "ran here" or earlier).
-    for (const i of live) i.loadedPending = locked.get(i.id)!;
+    // What this batch found under the lock (points.award "ran here" or earlier; the claim).
+    for (const i of live) {
+      const w = locked.get(i.id)!;
+      pending.set(i.id, w.pending);
+      i.loadedPending = w.pending;
+      i.notifyClaim = w.notifyClaim;
+    }
     const cleared = new Map<string, number>();
     const outcomes: ApplyResult['outcomes'] = new Map();
     for (const h of handlers) {
@@ -139,7 +144,7 @@ async function applyInTransaction(ctx: WorkerContext, handlers: readonly EventHa
       }
       if (ready.length === 0 && blocked.length === 0) continue;
       const started = performance.now();
-      const outcome = ready.length > 0 ? await h.apply!({ ctx, conn, scratch }, ready) : EMPTY_OUTCOME;
+      const outcome = ready.length > 0 ? await h.apply!({ ctx, conn, live, scratch }, ready) : EMPTY_OUTCOME;
       if (h.doneInApply) {
         for (const id of outcome.done) {
           pending.set(id, pending.get(id)! & ~bit);
@@ -148,7 +153,9 @@ async function applyInTransaction(ctx: WorkerContext, handlers: readonly EventHa
       }
       outcomes.set(h.event, { done: outcome.done, failed: [...outcome.failed, ...blocked], ms: performance.now() - started });
     }
-    await clearBits(conn, cleared);
+    // The confirmations claimed on their work rows are claimed by this same statement.
+    const claimed = scratch.workClaimed;
+    await clearBits(conn, cleared, claimed.length > 0 ? { ids: new Set(claimed.map((n) => n.checkinId)), atMs: scratch.nowMs } : undefined);
     return { scratch, pending, outcomes };
   });
 }

@@ -1,5 +1,10 @@
 import type { Channel } from '../core/checkin.js';
 
+/** `checkin_work.notify_claim`: no confirmation claimed on the work row. */
+export const NO_CLAIM = 0;
+/** `checkin_work.notify_claim`: the confirmation lives in the `notifications` outbox. */
+export const IN_OUTBOX = -1;
+
 /** A check-in with the events it still owes here, as the handlers see it. */
 export interface WorkItem {
   readonly id: string;
@@ -10,6 +15,11 @@ export interface WorkItem {
    * completed, and whether `points.award` ran in this batch or an earlier one).
    */
   loadedPending: number;
+  /**
+   * The confirmation's claim on the work row when this batch locked it (migration 006):
+   * NO_CLAIM, IN_OUTBOX or when it was claimed (epoch ms).
+   */
+  notifyClaim: number;
   readonly attempts: number;
   readonly committedMs: number;
   readonly msisdn: string;

@@ -3,6 +3,7 @@ import * as m002 from './002-events.js';
 import * as m003 from './003-drop-unused-checkin-index.js';
 import * as m004 from './004-event-write-path.js';
 import * as m005 from './005-rewarded-from-reward-days.js';
+import * as m006 from './006-confirmation-claim-on-work-row.js';
 
 export interface Migration {
   readonly id: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 3, name: 'drop-unused-checkin-index', up: m003.up },
   { id: 4, name: 'event-write-path', up: m004.up },
   { id: 5, name: 'rewarded-from-reward-days', up: m005.up },
+  { id: 6, name: 'confirmation-claim-on-work-row', up: m006.up },
 ];
