@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sqlIds } from '../store/mysql/sql-ids.js';
+import { sqlIds, type SqlIdList } from '../store/mysql/sql-ids.js';
 import { EVENT_BIT } from '../core/events.js';
 import { queryRetrying, withTransaction } from './sql.js';
 import type { Pool, PoolConnection } from 'mysql2/promise';
@@ -267,14 +267,14 @@ function isKnownCode(code: string): code is 'NOTIFY_TIMEOUT' | 'NOTIFY_HTTP_STAT
 }
 
 /** Check-in ids (as integers) per notification kind. */
-function idsByKind(keys: ReadonlyArray<readonly [string, string]>): Map<string, bigint[]> {
+function idsByKind(keys: ReadonlyArray<readonly [string, string]>): Map<string, SqlIdList> {
   const byKind = new Map<string, string[]>();
   for (const [id, kind] of keys) {
     const list = byKind.get(kind);
     if (list) list.push(id);
     else byKind.set(kind, [id]);
   }
-  const out = new Map<string, bigint[]>();
+  const out = new Map<string, SqlIdList>();
   for (const [kind, ids] of byKind) out.set(kind, sqlIds(ids));
   return out;
 }
