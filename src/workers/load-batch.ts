@@ -1,6 +1,6 @@
 import type { Pool } from 'mysql2/promise';
 import { sqlIds } from '../store/mysql/sql-ids.js';
-import { dayNumberToIso } from '../core/time.js';
+import { dayNumberToIso, isoWeekOfDayNumber } from '../core/time.js';
 import { NO_CLAIM, type WorkItem } from './work-item.js';
 
 /** Days between 0000-00-00 (MySQL TO_DAYS) and 1970-01-01 (our day numbers). */
@@ -41,11 +41,20 @@ export async function loadBatch(pool: Pool, ids: readonly string[]): Promise<Wor
       ORDER BY w.checkin_id`,
     [sqlIds(ids)],
   );
-  return (rows as Row[]).map(toItem);
+  // A batch spans a few days: each day's ISO date and week are computed once.
+  const days = new Map<number, DayNames>();
+  return (rows as Row[]).map((r) => toItem(r, days));
 }
 
-function toItem(r: Row): WorkItem {
+interface DayNames {
+  readonly iso: string;
+  readonly week: string;
+}
+
+function toItem(r: Row, days: Map<number, DayNames>): WorkItem {
   const day = Number(r.dayn);
+  let names = days.get(day);
+  if (!names) days.set(day, (names = { iso: dayNumberToIso(day), week: isoWeekOfDayNumber(day) }));
   return {
     id: r.id,
     pending: Number(r.pending),
@@ -61,7 +70,8 @@ function toItem(r: Row): WorkItem {
     site: r.site,
     atMs: Number(r.at_ms),
     day,
-    dayIso: dayNumberToIso(day),
+    dayIso: names.iso,
+    isoWeek: names.week,
     rewarded: Number(r.rewarded) === 1,
   };
 }

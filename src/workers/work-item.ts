@@ -33,6 +33,8 @@ export interface WorkItem {
   /** Local day of the check-in as a day number (core/time.ts) and as `YYYY-MM-DD`. */
   readonly day: number;
   readonly dayIso: string;
+  /** ISO week of that day, e.g. `2026-W48` (week totals and boards). */
+  readonly isoWeek: string;
   readonly rewarded: boolean;
 }
 
