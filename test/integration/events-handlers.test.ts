@@ -107,6 +107,26 @@ describe('leaderboard.update', () => {
     const top = await env.redis.zrevrange(env.key('lb:city:nakuru'), 0, -1);
     expect(top).toEqual(['+254700000011', '+254700000012']);
   });
+
+  it('publishes one batch across cities and weeks to the right boards, week boards with their TTL', async () => {
+    // 20 Nov 2026 is in ISO week 47, 23 Nov in week 48 (not consecutive days: no streak).
+    const c = [
+      await env.checkIn('+254700000013', 'T1', nbo(20, 9)),
+      await env.checkIn('+254700000013', 'V3', nbo(23, 9)),
+      await env.checkIn('+254700000014', 'V3', nbo(23, 10)),
+    ];
+    await process(c.map((x) => x.id));
+    const score = async (board: string, m: string) => decodePoints(Number(await env.redis.zscore(env.key(board), m)));
+    expect(await score('lb:city:nakuru', '+254700000013')).toBe(30);
+    expect(await score('lb:city:mombasa', '+254700000013')).toBe(30);
+    expect(await score('lb:city:mombasa', '+254700000014')).toBe(30);
+    expect(await score('lb:week:2026-W47', '+254700000013')).toBe(30);
+    expect(await score('lb:week:2026-W48', '+254700000013')).toBe(30);
+    expect(await score('lb:global', '+254700000013')).toBe(60);
+    expect(await env.redis.hget(env.key('user:+254700000013'), 'city')).toBe('Mombasa');
+    for (const w of ['2026-W47', '2026-W48']) expect(await env.redis.ttl(env.key(`lb:week:${w}`))).toBeGreaterThan(69 * 86_400);
+    expect((await checkInvariants(env)).problems).toEqual([]);
+  });
 });
 
 describe('skipper.evaluate', () => {
