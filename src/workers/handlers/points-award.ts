@@ -52,8 +52,8 @@ async function award(conn: PoolConnection, items: readonly WorkItem[], rules: Po
   const inLedger = new Set<string>();
   if (rewardedIds.length > 0) {
     const [rows] = await conn.query(
-      // By primary key, said so (as the outbox's statements do): in some drains this read took
-      // 3–5 × its usual time, which the other reads of the batch did not.
+      // By primary key, said so: the optimizer estimated this range at the whole ledger
+      // (ANALYZE: 119,926 rows estimated, 4,000 read) and in some drains read it that way.
       'SELECT DISTINCT CAST(checkin_id AS CHAR) AS id FROM points_ledger FORCE INDEX (PRIMARY) WHERE checkin_id IN (?)',
       [sqlIds(rewardedIds)],
     );
@@ -157,10 +157,15 @@ async function readFacts(conn: PoolConnection, todo: readonly WorkItem[], streak
   }
   const rewardedDays = new Map<string, Set<number>>();
   if (streakMaxDays > 0) {
+    // Users as a table value constructor too: as `msisdn IN (…)` with the day range, MariaDB
+    // read the whole reward_days primary key (ANALYZE: 60,000 rows for a batch's 2,000
+    // users, 15 ms) instead of looking each user up (3–6 ms).
     const [days] = await conn.query(
-      `SELECT msisdn, TO_DAYS(day) - ${TO_DAYS_EPOCH} AS d FROM reward_days
-        WHERE msisdn IN (?) AND day BETWEEN FROM_DAYS(?) AND FROM_DAYS(?)`,
-      [users, minDay - streakMaxDays + TO_DAYS_EPOCH, maxDay - 1 + TO_DAYS_EPOCH],
+      `WITH t (m) AS (VALUES ?)
+       SELECT r.msisdn, TO_DAYS(r.day) - ${TO_DAYS_EPOCH} AS d
+         FROM t STRAIGHT_JOIN reward_days r ON r.msisdn = t.m
+        WHERE r.day BETWEEN FROM_DAYS(?) AND FROM_DAYS(?)`,
+      [users.map((u) => [u]), minDay - streakMaxDays + TO_DAYS_EPOCH, maxDay - 1 + TO_DAYS_EPOCH],
     );
     for (const r of days as Array<{ msisdn: string; d: number | string }>) {
       let set = rewardedDays.get(r.msisdn);
