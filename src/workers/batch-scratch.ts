@@ -1,4 +1,4 @@
-import type { NotificationRow, OutboxKey } from './notification-outbox.js';
+import type { NotificationRow } from './notification-outbox.js';
 
 /** A total as stored in MySQL: points and when they were last raised (board tie-break). */
 export interface Standing {
@@ -46,8 +46,6 @@ export class BatchScratch {
   readonly workClaimed: NotificationRow[] = [];
   /** Keys of messages made by earlier runs and still owed: sent through the outbox's claim. */
   readonly owedEarlier: Array<readonly [string, NotificationRow['kind']]> = [];
-  /** The outbox rows of the transaction's check-ins, read once for every handler that asks. */
-  outboxRead: Promise<Map<string, OutboxKey[]>> | undefined;
 
   constructor(
     /** The claim token of this batch's messages. */

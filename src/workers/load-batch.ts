@@ -1,7 +1,9 @@
 import type { Pool } from 'mysql2/promise';
 import { sqlIds } from '../store/mysql/sql-ids.js';
 import { dayNumberToIso, isoWeekOfDayNumber } from '../core/time.js';
-import { NO_CLAIM, type WorkItem } from './work-item.js';
+import { NO_CLAIM, type OutboxKey, type WorkItem } from './work-item.js';
+
+const NO_MESSAGES: readonly OutboxKey[] = [];
 
 /** Days between 0000-00-00 (MySQL TO_DAYS) and 1970-01-01 (our day numbers). */
 export const TO_DAYS_EPOCH = 719528;
@@ -60,6 +62,8 @@ function toItem(r: Row, days: Map<number, DayNames>): WorkItem {
     pending: Number(r.pending),
     loadedPending: Number(r.pending),
     notifyClaim: NO_CLAIM,
+    inLedger: false,
+    outbox: NO_MESSAGES,
     attempts: Number(r.attempts),
     committedMs: Number(r.committed_ms),
     msisdn: r.msisdn,

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sqlIds, type SqlIdList } from '../store/mysql/sql-ids.js';
-import { EVENT_BIT } from '../core/events.js';
 import { queryRetrying, withTransaction } from './sql.js';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import type { BatchTx } from './handlers/handler.js';
 import { IN_OUTBOX } from './work-item.js';
 import type { NotifierPort, OutboundMessage } from '../core/ports/notifier.port.js';
 import { failure, type EventFailure } from './errors.js';
@@ -22,12 +20,6 @@ const CLAIMED = 1;
 const SENT = 2;
 const UNCERTAIN = 3;
 const CLAIM_EXPIRED = 'claim expired: the sending worker died';
-
-/** A message of the outbox as the batch transaction found it. */
-export interface OutboxKey {
-  readonly kind: NotificationKind;
-  readonly state: number;
-}
 
 interface StoredRow {
   id: string;
@@ -232,38 +224,6 @@ export async function addUncertain(conn: PoolConnection, rows: ReadonlyArray<Not
     [rows.map((r) => [BigInt(r.checkinId), r.kind, r.msisdn, r.text, UNCERTAIN, r.claimedMs, 1, CLAIM_EXPIRED, nowMs])],
   );
   await conn.query(`UPDATE checkin_work SET notify_claim = ${IN_OUTBOX} WHERE checkin_id IN (?)`, [sqlIds(rows.map((r) => r.checkinId))]);
-}
-
-const SKIPPER_OR_NOTIFY = EVENT_BIT['skipper.evaluate'] | EVENT_BIT['notify.user'];
-
-/**
- * The outbox rows (any kind and state) of the transaction's check-ins that owe a skipper
- * evaluation or a confirmation: one read per batch transaction, shared by both handlers.
- * Usually it finds nothing.
- */
-export function outboxOf(tx: BatchTx): Promise<Map<string, OutboxKey[]>> {
-  tx.scratch.outboxRead ??= readOutbox(
-    tx.conn,
-    tx.live.filter((i) => (i.loadedPending & SKIPPER_OR_NOTIFY) !== 0).map((i) => i.id),
-  );
-  return tx.scratch.outboxRead;
-}
-
-async function readOutbox(conn: PoolConnection, ids: readonly string[]): Promise<Map<string, OutboxKey[]>> {
-  const out = new Map<string, OutboxKey[]>();
-  if (ids.length === 0) return out;
-  // By primary key, said so: the table holds few rows now that confirmations are claimed on
-  // the work rows, and against a batch's thousands of ids the optimizer then scans it all.
-  const [rows] = await conn.query('SELECT CAST(checkin_id AS CHAR) AS id, kind, state FROM notifications FORCE INDEX (PRIMARY) WHERE checkin_id IN (?)', [
-    sqlIds(ids),
-  ]);
-  for (const r of rows as Array<{ id: string; kind: NotificationKind; state: number | string }>) {
-    const key: OutboxKey = { kind: r.kind, state: Number(r.state) };
-    const list = out.get(r.id);
-    if (list) list.push(key);
-    else out.set(r.id, [key]);
-  }
-  return out;
 }
 
 function isKnownCode(code: string): code is 'NOTIFY_TIMEOUT' | 'NOTIFY_HTTP_STATUS' | 'NOTIFY_CONNECT' | 'NOTIFY_SINK_ERROR' {

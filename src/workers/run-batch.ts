@@ -119,7 +119,7 @@ async function applyIsolated(ctx: WorkerContext, h: EventHandler, items: WorkIte
 async function applyInTransaction(ctx: WorkerContext, handlers: readonly EventHandler[], items: readonly WorkItem[], batch: BatchScratch): Promise<ApplyResult> {
   return withTransaction(ctx.mysql, async (conn) => {
     const scratch = new BatchScratch(batch.token, batch.nowMs);
-    const locked = await lockWork(conn, items.map((i) => i.id));
+    const locked = await lockWork(conn, items.map((i) => i.id), { ledger: ctx.pointsHere });
     const pending = new Map<string, number>();
     const live = items.filter((i) => locked.has(i.id));
     // What this batch found under the lock (points.award "ran here" or earlier; the claim).
@@ -128,6 +128,8 @@ async function applyInTransaction(ctx: WorkerContext, handlers: readonly EventHa
       pending.set(i.id, w.pending);
       i.loadedPending = w.pending;
       i.notifyClaim = w.notifyClaim;
+      i.inLedger = w.inLedger;
+      i.outbox = w.outbox;
     }
     const cleared = new Map<string, number>();
     const outcomes: ApplyResult['outcomes'] = new Map();
@@ -144,7 +146,7 @@ async function applyInTransaction(ctx: WorkerContext, handlers: readonly EventHa
       }
       if (ready.length === 0 && blocked.length === 0) continue;
       const started = performance.now();
-      const outcome = ready.length > 0 ? await h.apply!({ ctx, conn, live, scratch }, ready) : EMPTY_OUTCOME;
+      const outcome = ready.length > 0 ? await h.apply!({ ctx, conn, scratch }, ready) : EMPTY_OUTCOME;
       if (h.doneInApply) {
         for (const id of outcome.done) {
           pending.set(id, pending.get(id)! & ~bit);

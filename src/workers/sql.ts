@@ -1,6 +1,7 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { sqlIds } from '../store/mysql/sql-ids.js';
 import { ALL_EVENTS_MASK } from '../core/events.js';
+import type { OutboxKey } from './work-item.js';
 
 const CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
@@ -56,11 +57,15 @@ export async function queryRetrying(db: Pool, sql: string, values: unknown[]): P
   }
 }
 
-/** A work row as the batch transaction locked it. */
+/** A work row as the batch transaction locked it, with what the handlers need to know of it. */
 export interface LockedWork {
   readonly pending: number;
   /** The confirmation's claim on this row (migration 006, WorkItem.notifyClaim). */
   readonly notifyClaim: number;
+  /** Whether the ledger has entries for the check-in (false when not asked for). */
+  readonly inLedger: boolean;
+  /** The check-in's messages in the outbox. */
+  readonly outbox: readonly OutboxKey[];
 }
 
 /**
@@ -68,19 +73,42 @@ export interface LockedWork {
  * their pending masks and confirmation claims. Inside the batch transaction this is the
  * exactly-once guard of the MySQL-side effects: they and the clearing of their bits commit
  * together, and a second run finds the bits cleared.
+ *
+ * The same statement says, per check-in, whether the ledger already has its entries (with
+ * `ledger`, where points run here) and which messages the outbox holds for it (usually
+ * none): one pass over the batch's ids instead of three (a list of thousands of ids costs
+ * MariaDB its parse and range analysis each time).
  */
-export async function lockWork(conn: PoolConnection, ids: readonly string[]): Promise<Map<string, LockedWork>> {
+export async function lockWork(conn: PoolConnection, ids: readonly string[], opts: { ledger: boolean }): Promise<Map<string, LockedWork>> {
   const locked = new Map<string, LockedWork>();
   if (ids.length === 0) return locked;
+  const ledger = opts.ledger ? 'EXISTS (SELECT 1 FROM points_ledger l WHERE l.checkin_id = w.checkin_id)' : '0';
   const [rows] = await conn.query(
-    `SELECT CAST(checkin_id AS CHAR) AS id, pending, notify_claim FROM checkin_work
-      WHERE checkin_id IN (?) AND pending <> 0 ORDER BY checkin_id FOR UPDATE`,
+    `SELECT CAST(w.checkin_id AS CHAR) AS id, w.pending, w.notify_claim, ${ledger} AS in_ledger,
+            (SELECT GROUP_CONCAT(n.kind, ':', n.state) FROM notifications n WHERE n.checkin_id = w.checkin_id) AS outbox
+       FROM checkin_work w
+      WHERE w.checkin_id IN (?) AND w.pending <> 0 ORDER BY w.checkin_id FOR UPDATE`,
     [sqlIds(ids)],
   );
-  for (const r of rows as Array<{ id: string; pending: number | string; notify_claim: number | string }>) {
-    locked.set(r.id, { pending: Number(r.pending), notifyClaim: Number(r.notify_claim) });
+  for (const r of rows as Array<{ id: string; pending: number | string; notify_claim: number | string; in_ledger: number | string; outbox: string | null }>) {
+    locked.set(r.id, {
+      pending: Number(r.pending),
+      notifyClaim: Number(r.notify_claim),
+      inLedger: Number(r.in_ledger) === 1,
+      outbox: r.outbox === null ? NO_MESSAGES : parseOutbox(r.outbox),
+    });
   }
   return locked;
+}
+
+const NO_MESSAGES: readonly OutboxKey[] = [];
+
+/** `checkin:1,skipper:0` → the messages' kinds and states. */
+function parseOutbox(list: string): OutboxKey[] {
+  return list.split(',').map((e) => {
+    const i = e.lastIndexOf(':');
+    return { kind: e.slice(0, i) as OutboxKey['kind'], state: Number(e.slice(i + 1)) };
+  });
 }
 
 /** Check-ins whose confirmation the batch claims on their work row, and the claim's time. */

@@ -1,5 +1,11 @@
 import type { Channel } from '../core/checkin.js';
 
+/** A message of a check-in in the `notifications` outbox (0 pending, 1 claimed, 2 sent, 3 uncertain). */
+export interface OutboxKey {
+  readonly kind: 'checkin' | 'skipper';
+  readonly state: number;
+}
+
 /** `checkin_work.notify_claim`: no confirmation claimed on the work row. */
 export const NO_CLAIM = 0;
 /** `checkin_work.notify_claim`: the confirmation lives in the `notifications` outbox. */
@@ -20,6 +26,10 @@ export interface WorkItem {
    * NO_CLAIM, IN_OUTBOX or when it was claimed (epoch ms).
    */
   notifyClaim: number;
+  /** Whether the points ledger already has entries for this check-in (under the lock). */
+  inLedger: boolean;
+  /** This check-in's messages in the outbox, if any (under the lock). */
+  outbox: readonly OutboxKey[];
   readonly attempts: number;
   readonly committedMs: number;
   readonly msisdn: string;

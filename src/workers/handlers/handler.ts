@@ -9,8 +9,6 @@ export interface BatchTx {
   readonly ctx: WorkerContext;
   /** A connection inside the batch transaction, which holds the batch's work rows locked. */
   readonly conn: PoolConnection;
-  /** The batch's check-ins whose work rows this transaction locked (something pending). */
-  readonly live: readonly WorkItem[];
   readonly scratch: BatchScratch;
 }
 

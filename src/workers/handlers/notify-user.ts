@@ -3,7 +3,7 @@ import { EVENT_BIT } from '../../core/events.js';
 import { sqlIds } from '../../store/mysql/sql-ids.js';
 import type { BatchScratch } from '../batch-scratch.js';
 import { failure } from '../errors.js';
-import { addUncertain, outboxOf, type NotificationRow } from '../notification-outbox.js';
+import { addUncertain, type NotificationRow } from '../notification-outbox.js';
 import type { WorkerContext } from '../worker-context.js';
 import { IN_OUTBOX, NO_CLAIM, type HandlerFailure, type HandlerOutcome, type WorkItem } from '../work-item.js';
 import type { BatchTx, EventHandler } from './handler.js';
@@ -28,7 +28,6 @@ export const notifyUser: EventHandler = {
   doneInApply: false,
   async apply(tx: BatchTx, items: readonly WorkItem[]): Promise<HandlerOutcome> {
     const { ctx, scratch } = tx;
-    const outbox = await outboxOf(tx);
     const expiredBefore = scratch.nowMs - ctx.config.notify.claimTimeoutMs;
     const toClaim: WorkItem[] = [];
     const expired: WorkItem[] = [];
@@ -36,7 +35,7 @@ export const notifyUser: EventHandler = {
     const failed: HandlerFailure[] = [];
     for (const i of items) {
       const claim = i.notifyClaim;
-      if (claim === IN_OUTBOX || outbox.get(i.id)?.some((m) => m.kind === 'checkin')) {
+      if (claim === IN_OUTBOX || i.outbox.some((m) => m.kind === 'checkin')) {
         scratch.owedEarlier.push([i.id, 'checkin']);
         done.push(i.id);
       } else if (claim === NO_CLAIM) {

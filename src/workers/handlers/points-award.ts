@@ -1,5 +1,4 @@
 import type { PoolConnection } from 'mysql2/promise';
-import { sqlIds } from '../../store/mysql/sql-ids.js';
 import { awardPoints, priorStreakDays, type LedgerEntry, type PointsRules } from '../../core/points-rules.js';
 import type { BatchScratch, Standing, TotalRow } from '../batch-scratch.js';
 import { failure } from '../errors.js';
@@ -48,18 +47,8 @@ interface Aggregate {
 async function award(conn: PoolConnection, items: readonly WorkItem[], rules: PointsRules & { streakMaxDays: number }, scratch: BatchScratch): Promise<void> {
   // Defence in depth: a check-in already in the ledger (its bit revived by hand, or the same
   // check-in arriving again) is never awarded twice; the primary key would refuse it anyway.
-  const rewardedIds = items.filter((i) => i.rewarded).map((i) => i.id);
-  const inLedger = new Set<string>();
-  if (rewardedIds.length > 0) {
-    const [rows] = await conn.query(
-      // By primary key, said so: the optimizer estimated this range at the whole ledger
-      // (ANALYZE: 119,926 rows estimated, 4,000 read) and in some drains read it that way.
-      'SELECT DISTINCT CAST(checkin_id AS CHAR) AS id FROM points_ledger FORCE INDEX (PRIMARY) WHERE checkin_id IN (?)',
-      [sqlIds(rewardedIds)],
-    );
-    for (const r of rows as Array<{ id: string }>) inLedger.add(r.id);
-  }
-  const todo = items.filter((i) => i.rewarded && !inLedger.has(i.id)).sort(byTime);
+  // The batch's lock pass read that (WorkItem.inLedger).
+  const todo = items.filter((i) => i.rewarded && !i.inLedger).sort(byTime);
   if (todo.length === 0) return;
   const facts = await readFacts(conn, todo, rules.streakMaxDays);
   const ledger: unknown[][] = [];

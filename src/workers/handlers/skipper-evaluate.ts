@@ -7,7 +7,7 @@ import { needsFullCount, pickSkipper, skipperWindow, standingInWindow, type Skip
 import type { BatchScratch, SkipperHash } from '../batch-scratch.js';
 import type { EventFailure } from '../errors.js';
 import { TO_DAYS_EPOCH } from '../load-batch.js';
-import { addClaimed, outboxOf, type NotificationRow } from '../notification-outbox.js';
+import { addClaimed, type NotificationRow } from '../notification-outbox.js';
 import { execPipeline } from '../redis-exec.js';
 import type { WorkerContext } from '../worker-context.js';
 import type { HandlerFailure, HandlerOutcome, WorkItem } from '../work-item.js';
@@ -80,7 +80,7 @@ export const skipperEvaluate: EventHandler = {
 async function evaluate(tx: BatchTx, owed: readonly WorkItem[], windowDays: number): Promise<void> {
   const { conn, scratch } = tx;
   // Messages an earlier run made for these check-ins and did not send (or is sending).
-  await noteOwedEarlier(tx, owed, scratch);
+  noteOwedEarlier(owed, scratch);
   const byVenue = new Map<string, WorkItem[]>();
   for (const item of owed) {
     if (!item.rewarded) continue;
@@ -183,11 +183,9 @@ async function evaluate(tx: BatchTx, owed: readonly WorkItem[], windowDays: numb
 }
 
 /** Notes skipper messages of these check-ins left by an earlier run: not sent, or being sent. */
-async function noteOwedEarlier(tx: BatchTx, owed: readonly WorkItem[], scratch: BatchScratch): Promise<void> {
-  if (owed.length === 0) return;
-  const outbox = await outboxOf(tx);
+function noteOwedEarlier(owed: readonly WorkItem[], scratch: BatchScratch): void {
   for (const i of owed) {
-    if (outbox.get(i.id)?.some((m) => m.kind === 'skipper' && (m.state === 0 || m.state === 1))) scratch.owedEarlier.push([i.id, 'skipper']);
+    if (i.outbox.some((m) => m.kind === 'skipper' && (m.state === 0 || m.state === 1))) scratch.owedEarlier.push([i.id, 'skipper']);
   }
 }
 
