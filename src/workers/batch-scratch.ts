@@ -40,8 +40,10 @@ export class BatchScratch {
   readonly weekTotals = new Map<string, Standing>();
   /** Skipper hashes of the venues evaluated in this batch. */
   readonly skipperHashes: SkipperHash[] = [];
-  /** Messages inserted in the batch transaction, claimed by `token`: ours to send. */
+  /** Messages inserted in the outbox in the batch transaction, claimed by `token`: ours to send. */
   readonly claimed: NotificationRow[] = [];
+  /** Confirmations claimed on their work rows in the batch transaction (at `nowMs`): ours to send. */
+  readonly workClaimed: NotificationRow[] = [];
   /** Keys of messages made by earlier runs and still owed: sent through the outbox's claim. */
   readonly owedEarlier: Array<readonly [string, NotificationRow['kind']]> = [];
 
@@ -61,5 +63,6 @@ export function mergeScratch(into: BatchScratch, from: BatchScratch): void {
   for (const [k, v] of from.weekTotals) into.weekTotals.set(k, v);
   into.skipperHashes.push(...from.skipperHashes);
   into.claimed.push(...from.claimed);
+  into.workClaimed.push(...from.workClaimed);
   into.owedEarlier.push(...from.owedEarlier);
 }

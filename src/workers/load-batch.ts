@@ -1,7 +1,9 @@
 import type { Pool } from 'mysql2/promise';
 import { sqlIds } from '../store/mysql/sql-ids.js';
-import { dayNumberToIso } from '../core/time.js';
-import type { WorkItem } from './work-item.js';
+import { dayNumberToIso, isoWeekOfDayNumber } from '../core/time.js';
+import { NO_CLAIM, type OutboxKey, type WorkItem } from './work-item.js';
+
+const NO_MESSAGES: readonly OutboxKey[] = [];
 
 /** Days between 0000-00-00 (MySQL TO_DAYS) and 1970-01-01 (our day numbers). */
 export const TO_DAYS_EPOCH = 719528;
@@ -41,15 +43,27 @@ export async function loadBatch(pool: Pool, ids: readonly string[]): Promise<Wor
       ORDER BY w.checkin_id`,
     [sqlIds(ids)],
   );
-  return (rows as Row[]).map(toItem);
+  // A batch spans a few days: each day's ISO date and week are computed once.
+  const days = new Map<number, DayNames>();
+  return (rows as Row[]).map((r) => toItem(r, days));
 }
 
-function toItem(r: Row): WorkItem {
+interface DayNames {
+  readonly iso: string;
+  readonly week: string;
+}
+
+function toItem(r: Row, days: Map<number, DayNames>): WorkItem {
   const day = Number(r.dayn);
+  let names = days.get(day);
+  if (!names) days.set(day, (names = { iso: dayNumberToIso(day), week: isoWeekOfDayNumber(day) }));
   return {
     id: r.id,
     pending: Number(r.pending),
     loadedPending: Number(r.pending),
+    notifyClaim: NO_CLAIM,
+    inLedger: false,
+    outbox: NO_MESSAGES,
     attempts: Number(r.attempts),
     committedMs: Number(r.committed_ms),
     msisdn: r.msisdn,
@@ -60,7 +74,8 @@ function toItem(r: Row): WorkItem {
     site: r.site,
     atMs: Number(r.at_ms),
     day,
-    dayIso: dayNumberToIso(day),
+    dayIso: names.iso,
+    isoWeek: names.week,
     rewarded: Number(r.rewarded) === 1,
   };
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { sqlIds } from '../store/mysql/sql-ids.js';
-import { queryRetrying } from './sql.js';
+import { sqlIds, type SqlIdList } from '../store/mysql/sql-ids.js';
+import { queryRetrying, withTransaction } from './sql.js';
 import type { Pool, PoolConnection } from 'mysql2/promise';
+import { IN_OUTBOX } from './work-item.js';
 import type { NotifierPort, OutboundMessage } from '../core/ports/notifier.port.js';
 import { failure, type EventFailure } from './errors.js';
 
@@ -18,6 +19,7 @@ const PENDING = 0;
 const CLAIMED = 1;
 const SENT = 2;
 const UNCERTAIN = 3;
+const CLAIM_EXPIRED = 'claim expired: the sending worker died';
 
 interface StoredRow {
   id: string;
@@ -34,17 +36,20 @@ interface StoredRow {
  * the optimizer may scan another index instead, lock other batches' rows and deadlock with
  * them.
  *
- * A message is claimed (state 1, with a token) before it is handed to the notifier. New
- * messages are inserted already claimed, in the batch transaction (`addClaimed`). Once the
- * notifier accepted it, the event's bit is cleared (`skipper.evaluate` for `skipper`
- * messages, `notify.user` for `checkin` ones): a claimed message whose bit is no longer
- * pending nor dead was sent — the bit clear is the record, so a send costs no extra row write
- * (view `notification_status`, migration 004). A failure the notifier reports releases the
- * claim for a retry. A claim older than `claimTimeoutMs` whose bit is still owed belongs to
- * a worker that died between the claim and that record: it is marked `uncertain` instead of
- * being sent again — the one case where we prefer a possibly lost SMS to a duplicate.
- * State 2 (`sent`) is written only when a sent message's event cannot complete now (`markSent`),
- * and by versions before migration 004 after every send.
+ * A message is claimed before it is handed to the notifier. A check-in's confirmation is
+ * claimed on its work row (`checkin_work.notify_claim`, set by the batch transaction's
+ * bit clear, migration 006) and has no outbox row unless the notifier refuses it
+ * (`sendClaimedOnWork`) or its claim expires (`addUncertain`). Skipper messages are inserted
+ * in the outbox already claimed (state 1, with a token), in the batch transaction
+ * (`addClaimed`). Once the notifier accepted a message, the event's bit is cleared
+ * (`skipper.evaluate` for `skipper` messages, `notify.user` for `checkin` ones): a claimed
+ * message whose bit is no longer pending nor dead was sent — the bit clear is the record, so a
+ * send costs no extra row write (view `notification_status`). A failure the notifier reports
+ * puts the message in the outbox unclaimed for a retry. A claim older than `claimTimeoutMs`
+ * whose bit is still owed belongs to a worker that died between the claim and that record: it
+ * is marked `uncertain` instead of being sent again — the one case where we prefer a possibly
+ * lost SMS to a duplicate. State 2 (`sent`) is written only when a sent message's event cannot
+ * complete now (`markSent`), and by versions before migration 004 after every send.
  */
 export class NotificationOutbox {
   constructor(
@@ -74,9 +79,9 @@ export class NotificationOutbox {
     // costs MariaDB's range optimizer tens of milliseconds per batch.
     for (const [kind, ids] of idsByKind(keys)) {
       await this.pool.query(
-        `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${UNCERTAIN}, last_error = 'claim expired: the sending worker died'
+        `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${UNCERTAIN}, last_error = ?
           WHERE checkin_id IN (?) AND kind = ? AND state = ${CLAIMED} AND claim_token <> ? AND claimed_ms < ?`,
-        [ids, kind, token, nowMs - this.claimTimeoutMs],
+        [CLAIM_EXPIRED, ids, kind, token, nowMs - this.claimTimeoutMs],
       );
       await this.pool.query(
         `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${CLAIMED}, claim_token = ?, claimed_ms = ?, attempts = attempts + 1
@@ -110,10 +115,56 @@ export class NotificationOutbox {
    * refused. Nothing is written for a message sent: the caller clears the event's bit.
    */
   async send(mine: readonly NotificationRow[], token: string): Promise<Map<string, EventFailure | null>> {
+    const { result, refused } = await this.hand(mine);
+    const released = new Map<string, NotificationRow[]>();
+    for (const r of refused) {
+      const list = released.get(r.error);
+      if (list) list.push(r.row);
+      else released.set(r.error, [r.row]);
+    }
+    for (const [error, list] of released) {
+      for (const [kind, ids] of idsByKind(list.map((r) => [r.checkinId, r.kind] as const))) {
+        await queryRetrying(
+          this.pool,
+          `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${PENDING}, claim_token = NULL, last_error = ?
+            WHERE checkin_id IN (?) AND kind = ? AND claim_token = ?`,
+          [error, ids, kind, token],
+        );
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Hands confirmations claimed on their work rows at `claimedMs` to the notifier. Those it
+   * refused go into the outbox unclaimed (state 0, with their text, for a retry through
+   * `deliver`) and their work rows say so (IN_OUTBOX), in one transaction. Nothing is written
+   * for a message sent: the caller clears the event's bit.
+   */
+  async sendClaimedOnWork(mine: readonly NotificationRow[], claimedMs: number): Promise<Map<string, EventFailure | null>> {
+    const { result, refused } = await this.hand(mine);
+    if (refused.length > 0) {
+      const now = Date.now();
+      await withTransaction(this.pool, async (conn) => {
+        await conn.query(
+          `INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, state, claimed_ms, attempts, last_error, created_ms) VALUES ?`,
+          [refused.map(({ row, error }) => [BigInt(row.checkinId), row.kind, row.msisdn, row.text, PENDING, claimedMs, 1, error, now])],
+        );
+        await conn.query(`UPDATE checkin_work SET notify_claim = ${IN_OUTBOX} WHERE checkin_id IN (?) AND notify_claim = ?`, [
+          sqlIds(refused.map((r) => r.row.checkinId)),
+          claimedMs,
+        ]);
+      });
+    }
+    return result;
+  }
+
+  /** The notifier's verdict per check-in (null: sent), and the messages it refused with their error. */
+  private async hand(mine: readonly NotificationRow[]): Promise<{ result: Map<string, EventFailure | null>; refused: Array<{ row: NotificationRow; error: string }> }> {
     const result = new Map<string, EventFailure | null>();
+    const refused: Array<{ row: NotificationRow; error: string }> = [];
     const messages: OutboundMessage[] = mine.map((r) => ({ key: `${r.checkinId}:${r.kind}`, msisdn: r.msisdn, text: r.text }));
     const outcomes = await this.notifier.send(messages);
-    const released = new Map<string, Array<[string, string]>>();
     for (let i = 0; i < mine.length; i++) {
       const r = mine[i]!;
       const o = outcomes[i];
@@ -124,22 +175,9 @@ export class NotificationOutbox {
       const code = isKnownCode(o.code) ? o.code : 'NOTIFY_SINK_ERROR';
       const f = failure(code, o.message);
       result.set(r.checkinId, f);
-      const error = `${f.code}: ${f.message}`.slice(0, 255);
-      const list = released.get(error) ?? [];
-      list.push([r.checkinId, r.kind]);
-      released.set(error, list);
+      refused.push({ row: r, error: `${f.code}: ${f.message}`.slice(0, 255) });
     }
-    for (const [error, list] of released) {
-      for (const [kind, ids] of idsByKind(list)) {
-        await queryRetrying(
-          this.pool,
-          `UPDATE notifications FORCE INDEX (PRIMARY) SET state = ${PENDING}, claim_token = NULL, last_error = ?
-            WHERE checkin_id IN (?) AND kind = ? AND claim_token = ?`,
-          [error, ids, kind, token],
-        );
-      }
-    }
-    return result;
+    return { result, refused };
   }
 
   /**
@@ -174,19 +212,33 @@ export async function addClaimed(conn: PoolConnection, rows: readonly Notificati
   return Number((result as { affectedRows: number }).affectedRows);
 }
 
+/**
+ * Records, in the batch transaction, confirmations whose claim on the work row expired while
+ * their event was still owed (the claiming worker died between the send and the bit clear):
+ * `uncertain` in the outbox, never resent; the work rows point to the outbox (IN_OUTBOX).
+ */
+export async function addUncertain(conn: PoolConnection, rows: ReadonlyArray<NotificationRow & { readonly claimedMs: number }>, nowMs: number): Promise<void> {
+  if (rows.length === 0) return;
+  await conn.query(
+    `INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, state, claimed_ms, attempts, last_error, created_ms) VALUES ?`,
+    [rows.map((r) => [BigInt(r.checkinId), r.kind, r.msisdn, r.text, UNCERTAIN, r.claimedMs, 1, CLAIM_EXPIRED, nowMs])],
+  );
+  await conn.query(`UPDATE checkin_work SET notify_claim = ${IN_OUTBOX} WHERE checkin_id IN (?)`, [sqlIds(rows.map((r) => r.checkinId))]);
+}
+
 function isKnownCode(code: string): code is 'NOTIFY_TIMEOUT' | 'NOTIFY_HTTP_STATUS' | 'NOTIFY_CONNECT' | 'NOTIFY_SINK_ERROR' {
   return code === 'NOTIFY_TIMEOUT' || code === 'NOTIFY_HTTP_STATUS' || code === 'NOTIFY_CONNECT' || code === 'NOTIFY_SINK_ERROR';
 }
 
 /** Check-in ids (as integers) per notification kind. */
-function idsByKind(keys: ReadonlyArray<readonly [string, string]>): Map<string, bigint[]> {
+function idsByKind(keys: ReadonlyArray<readonly [string, string]>): Map<string, SqlIdList> {
   const byKind = new Map<string, string[]>();
   for (const [id, kind] of keys) {
     const list = byKind.get(kind);
     if (list) list.push(id);
     else byKind.set(kind, [id]);
   }
-  const out = new Map<string, bigint[]>();
+  const out = new Map<string, SqlIdList>();
   for (const [kind, ids] of byKind) out.set(kind, sqlIds(ids));
   return out;
 }

@@ -119,11 +119,18 @@ async function applyIsolated(ctx: WorkerContext, h: EventHandler, items: WorkIte
 async function applyInTransaction(ctx: WorkerContext, handlers: readonly EventHandler[], items: readonly WorkItem[], batch: BatchScratch): Promise<ApplyResult> {
   return withTransaction(ctx.mysql, async (conn) => {
     const scratch = new BatchScratch(batch.token, batch.nowMs);
-    const locked = await lockWork(conn, items.map((i) => i.id));
-    const pending = new Map(locked);
+    const locked = await lockWork(conn, items.map((i) => i.id), { ledger: ctx.pointsHere });
+    const pending = new Map<string, number>();
     const live = items.filter((i) => locked.has(i.id));
-    // What this batch found pending under the lock (points.award "ran here" or earlier).
-    for (const i of live) i.loadedPending = locked.get(i.id)!;
+    // What this batch found under the lock (points.award "ran here" or earlier; the claim).
+    for (const i of live) {
+      const w = locked.get(i.id)!;
+      pending.set(i.id, w.pending);
+      i.loadedPending = w.pending;
+      i.notifyClaim = w.notifyClaim;
+      i.inLedger = w.inLedger;
+      i.outbox = w.outbox;
+    }
     const cleared = new Map<string, number>();
     const outcomes: ApplyResult['outcomes'] = new Map();
     for (const h of handlers) {
@@ -148,7 +155,9 @@ async function applyInTransaction(ctx: WorkerContext, handlers: readonly EventHa
       }
       outcomes.set(h.event, { done: outcome.done, failed: [...outcome.failed, ...blocked], ms: performance.now() - started });
     }
-    await clearBits(conn, cleared);
+    // The confirmations claimed on their work rows are claimed by this same statement.
+    const claimed = scratch.workClaimed;
+    await clearBits(conn, cleared, claimed.length > 0 ? { ids: new Set(claimed.map((n) => n.checkinId)), atMs: scratch.nowMs } : undefined);
     return { scratch, pending, outcomes };
   });
 }

@@ -1,6 +1,7 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { sqlIds } from '../store/mysql/sql-ids.js';
 import { ALL_EVENTS_MASK } from '../core/events.js';
+import type { OutboxKey } from './work-item.js';
 
 const CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
@@ -56,39 +57,89 @@ export async function queryRetrying(db: Pool, sql: string, values: unknown[]): P
   }
 }
 
-/**
- * Locks the work rows of `ids` that still have an event pending, in id order, and returns
- * their pending masks. Inside the batch transaction this is the exactly-once guard of the
- * MySQL-side effects: they and the clearing of their bits commit together, and a second run
- * finds the bits cleared.
- */
-export async function lockWork(conn: PoolConnection, ids: readonly string[]): Promise<Map<string, number>> {
-  const locked = new Map<string, number>();
-  if (ids.length === 0) return locked;
-  const [rows] = await conn.query(
-    `SELECT CAST(checkin_id AS CHAR) AS id, pending FROM checkin_work
-      WHERE checkin_id IN (?) AND pending <> 0 ORDER BY checkin_id FOR UPDATE`,
-    [sqlIds(ids)],
-  );
-  for (const r of rows as Array<{ id: string; pending: number | string }>) locked.set(r.id, Number(r.pending));
-  return locked;
+/** A work row as the batch transaction locked it, with what the handlers need to know of it. */
+export interface LockedWork {
+  readonly pending: number;
+  /** The confirmation's claim on this row (migration 006, WorkItem.notifyClaim). */
+  readonly notifyClaim: number;
+  /** Whether the ledger has entries for the check-in (false when not asked for). */
+  readonly inLedger: boolean;
+  /** The check-in's messages in the outbox. */
+  readonly outbox: readonly OutboxKey[];
 }
 
 /**
- * Clears completed bits: `done` maps a check-in id to the bits to clear. One statement per
- * distinct mask (usually one for the whole batch).
+ * Locks the work rows of `ids` that still have an event pending, in id order, and returns
+ * their pending masks and confirmation claims. Inside the batch transaction this is the
+ * exactly-once guard of the MySQL-side effects: they and the clearing of their bits commit
+ * together, and a second run finds the bits cleared.
+ *
+ * The same statement says, per check-in, whether the ledger already has its entries (with
+ * `ledger`, where points run here) and which messages the outbox holds for it (usually
+ * none): one pass over the batch's ids instead of three (a list of thousands of ids costs
+ * MariaDB its parse and range analysis each time).
  */
-export async function clearBits(db: Pool | PoolConnection, done: ReadonlyMap<string, number>): Promise<void> {
-  const byMask = new Map<number, string[]>();
-  for (const [id, mask] of done) {
-    if (mask === 0) continue;
-    const list = byMask.get(mask);
-    if (list) list.push(id);
-    else byMask.set(mask, [id]);
+export async function lockWork(conn: PoolConnection, ids: readonly string[], opts: { ledger: boolean }): Promise<Map<string, LockedWork>> {
+  const locked = new Map<string, LockedWork>();
+  if (ids.length === 0) return locked;
+  const ledger = opts.ledger ? 'EXISTS (SELECT 1 FROM points_ledger l WHERE l.checkin_id = w.checkin_id)' : '0';
+  const [rows] = await conn.query(
+    `SELECT CAST(w.checkin_id AS CHAR) AS id, w.pending, w.notify_claim, ${ledger} AS in_ledger,
+            (SELECT GROUP_CONCAT(n.kind, ':', n.state) FROM notifications n WHERE n.checkin_id = w.checkin_id) AS outbox
+       FROM checkin_work w
+      WHERE w.checkin_id IN (?) AND w.pending <> 0 ORDER BY w.checkin_id FOR UPDATE`,
+    [sqlIds(ids)],
+  );
+  for (const r of rows as Array<{ id: string; pending: number | string; notify_claim: number | string; in_ledger: number | string; outbox: string | null }>) {
+    locked.set(r.id, {
+      pending: Number(r.pending),
+      notifyClaim: Number(r.notify_claim),
+      inLedger: Number(r.in_ledger) === 1,
+      outbox: r.outbox === null ? NO_MESSAGES : parseOutbox(r.outbox),
+    });
   }
-  for (const [mask, ids] of byMask) {
-    const sql = `UPDATE checkin_work SET pending = pending & ${ALL_EVENTS_MASK & ~mask} WHERE checkin_id IN (?)`;
-    if ('getConnection' in db) await queryRetrying(db, sql, [sqlIds(ids)]);
-    else await db.query(sql, [sqlIds(ids)]);
+  return locked;
+}
+
+const NO_MESSAGES: readonly OutboxKey[] = [];
+
+/** `checkin:1,skipper:0` → the messages' kinds and states. */
+function parseOutbox(list: string): OutboxKey[] {
+  return list.split(',').map((e) => {
+    const i = e.lastIndexOf(':');
+    return { kind: e.slice(0, i) as OutboxKey['kind'], state: Number(e.slice(i + 1)) };
+  });
+}
+
+/** Check-ins whose confirmation the batch claims on their work row, and the claim's time. */
+export interface WorkClaims {
+  readonly ids: ReadonlySet<string>;
+  readonly atMs: number;
+}
+
+/**
+ * Clears completed bits: `done` maps a check-in id to the bits to clear. In the batch
+ * transaction, the same statement also sets the confirmation claims (`claims`) of its rows,
+ * so that a claim costs no row write of its own. One statement per distinct mask and claim
+ * (usually one for the whole batch).
+ */
+export async function clearBits(db: Pool | PoolConnection, done: ReadonlyMap<string, number>, claims?: WorkClaims): Promise<void> {
+  const groups = new Map<string, { mask: number; claim: boolean; ids: string[] }>();
+  const add = (id: string, mask: number, claim: boolean) => {
+    if (mask === 0 && !claim) return;
+    const key = `${mask}/${claim}`;
+    const g = groups.get(key);
+    if (g) g.ids.push(id);
+    else groups.set(key, { mask, claim, ids: [id] });
+  };
+  for (const [id, mask] of done) add(id, mask, claims?.ids.has(id) === true);
+  if (claims) for (const id of claims.ids) if (!done.has(id)) add(id, 0, true);
+  for (const g of groups.values()) {
+    const set: string[] = [];
+    if (g.mask !== 0) set.push(`pending = pending & ${ALL_EVENTS_MASK & ~g.mask}`);
+    if (g.claim) set.push(`notify_claim = ${Math.trunc(claims!.atMs)}`);
+    const sql = `UPDATE checkin_work SET ${set.join(', ')} WHERE checkin_id IN (?)`;
+    if ('getConnection' in db) await queryRetrying(db, sql, [sqlIds(g.ids)]);
+    else await db.query(sql, [sqlIds(g.ids)]);
   }
 }

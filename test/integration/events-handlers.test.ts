@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePoints } from '../../src/core/leaderboard.js';
+import type { NotifierPort } from '../../src/core/ports/notifier.port.js';
+import { NotificationOutbox } from '../../src/workers/notification-outbox.js';
 import { runBatch } from '../../src/workers/run-batch.js';
 import { createWorkerContext, type WorkerContext } from '../../src/workers/worker-context.js';
 import { createEventsEnv, type EventsEnv } from '../helpers/events-env.js';
@@ -105,6 +107,26 @@ describe('leaderboard.update', () => {
     const top = await env.redis.zrevrange(env.key('lb:city:nakuru'), 0, -1);
     expect(top).toEqual(['+254700000011', '+254700000012']);
   });
+
+  it('publishes one batch across cities and weeks to the right boards, week boards with their TTL', async () => {
+    // 20 Nov 2026 is in ISO week 47, 23 Nov in week 48 (not consecutive days: no streak).
+    const c = [
+      await env.checkIn('+254700000013', 'T1', nbo(20, 9)),
+      await env.checkIn('+254700000013', 'V3', nbo(23, 9)),
+      await env.checkIn('+254700000014', 'V3', nbo(23, 10)),
+    ];
+    await process(c.map((x) => x.id));
+    const score = async (board: string, m: string) => decodePoints(Number(await env.redis.zscore(env.key(board), m)));
+    expect(await score('lb:city:nakuru', '+254700000013')).toBe(30);
+    expect(await score('lb:city:mombasa', '+254700000013')).toBe(30);
+    expect(await score('lb:city:mombasa', '+254700000014')).toBe(30);
+    expect(await score('lb:week:2026-W47', '+254700000013')).toBe(30);
+    expect(await score('lb:week:2026-W48', '+254700000013')).toBe(30);
+    expect(await score('lb:global', '+254700000013')).toBe(60);
+    expect(await env.redis.hget(env.key('user:+254700000013'), 'city')).toBe('Mombasa');
+    for (const w of ['2026-W47', '2026-W48']) expect(await env.redis.ttl(env.key(`lb:week:${w}`))).toBeGreaterThan(69 * 86_400);
+    expect((await checkInvariants(env)).problems).toEqual([]);
+  });
 });
 
 describe('skipper.evaluate', () => {
@@ -187,6 +209,64 @@ describe('notify.user and stats.record', () => {
   });
 });
 
+describe('notify.user: the claim on the work row and the outbox', () => {
+  const refusing: NotifierPort = {
+    send: async (messages) => messages.map(() => ({ ok: false as const, code: 'NOTIFY_HTTP_STATUS', message: 'SMS gateway answered 503', ambiguous: false })),
+    close: async () => {},
+  };
+  const sent = (id: string) =>
+    readFileSync(env.notifyFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { key: string; text: string })
+      .filter((l) => l.key === `${id}:checkin`);
+  const status = async (id: string) =>
+    ((await env.db.query("SELECT status, text FROM notification_status WHERE checkin_id = ? AND kind = 'checkin'", [id]))[0] as Array<{ status: string; text: string | null }>);
+
+  it('claims a confirmation on the work row and writes no outbox row when it is sent', async () => {
+    const c = await env.checkIn('+254700000044', 'V5', nbo(26, 13));
+    await process([c.id]);
+    expect(sent(c.id)).toHaveLength(1);
+    expect(await status(c.id)).toEqual([{ status: 'sent', text: null }]);
+    const [rows] = await env.db.query('SELECT COUNT(*) n FROM notifications WHERE checkin_id = ?', [c.id]);
+    expect(rows).toEqual([{ n: '0' }]);
+  });
+
+  it('keeps a confirmation the notifier refused in the outbox and sends it once, with its first text, on the retry', async () => {
+    const u = '+254700000043';
+    const c = await env.checkIn(u, 'V5', nbo(26, 14));
+    const down = { ...ctx, outbox: new NotificationOutbox(ctx.mysql, refusing, env.config.notify.claimTimeoutMs) };
+    const first = await runBatch(down, { ids: [c.id], dispatchedMs: Date.now() });
+    expect(first.failures).toEqual([expect.objectContaining({ event: 'notify.user', code: 'NOTIFY_HTTP_STATUS', count: 1 })]);
+    expect(await status(c.id)).toEqual([{ status: 'pending', text: 'Checked in at Venue V5: +30 points. Total: 30.' }]);
+    // A later check-in raises the total before the retry: the retry still sends the first text.
+    await process([(await env.checkIn(u, 'V1', nbo(26, 15))).id]);
+    await process([c.id]);
+    expect(sent(c.id).map((l) => l.text)).toEqual(['Checked in at Venue V5: +30 points. Total: 30.']);
+    expect((await status(c.id)).map((r) => r.status)).toEqual(['sent']);
+    // Delivered again (a replayed task): nothing is pending, nothing is sent.
+    await process([c.id]);
+    expect(sent(c.id)).toHaveLength(1);
+  });
+
+  it('sends a confirmation an earlier version left in the outbox through its claim, never a second one', async () => {
+    const [a, b] = [await env.checkIn('+254700000045', 'V5', nbo(26, 16)), await env.checkIn('+254700000046', 'V5', nbo(26, 16))];
+    // As versions before migration 006 left them: a (still pending, unclaimed) and b (claimed
+    // by a worker that died before clearing the bit, long ago).
+    const old = Date.now() - env.config.notify.claimTimeoutMs - 1000;
+    await env.db.query(
+      `INSERT INTO notifications (checkin_id, kind, msisdn, text, state, claim_token, claimed_ms, attempts, created_ms) VALUES
+         (?, 'checkin', '+254700000045', 'stored text', 0, NULL, NULL, 1, ?), (?, 'checkin', '+254700000046', 'stored text', 1, 'dead', ?, 1, ?)`,
+      [a.id, old, b.id, old, old],
+    );
+    await process([a.id, b.id]);
+    expect(sent(a.id).map((l) => l.text)).toEqual(['stored text']);
+    expect(sent(b.id)).toEqual([]);
+    expect((await status(a.id)).map((r) => r.status)).toEqual(['sent']);
+    expect((await status(b.id)).map((r) => r.status)).toEqual(['uncertain']);
+  });
+});
+
 describe('exactly once in effect', () => {
   it('a batch delivered twice, concurrently and again later, changes nothing the second time', async () => {
     const ids: string[] = [];
@@ -195,7 +275,7 @@ describe('exactly once in effect', () => {
     const snapshot = async () => {
       const [l] = await env.db.query('SELECT COUNT(*) n, SUM(points) s FROM points_ledger');
       const [s] = await env.db.query('SELECT SUM(checkins) c FROM stats_minute');
-      const [n] = await env.db.query('SELECT COUNT(*) n FROM notifications');
+      const [n] = await env.db.query('SELECT COUNT(*) n FROM notification_status');
       return { l, s, n, board: await env.redis.zrange(env.key('lb:global'), 0, -1, 'WITHSCORES'), file: readFileSync(env.notifyFile, 'utf8') };
     };
     const before = await snapshot();
@@ -207,12 +287,16 @@ describe('exactly once in effect', () => {
     expect(inFlight.failures).toEqual([expect.objectContaining({ event: 'notify.user', code: 'NOTIFY_IN_FLIGHT', count: 40 })]);
     expect(await snapshot()).toEqual(before);
     // ...and once the claims expired they are `uncertain`, still not resent, and the events complete.
-    await env.db.query('UPDATE notifications SET claimed_ms = claimed_ms - ? WHERE checkin_id IN (?)', [env.config.notify.claimTimeoutMs + 1000, ids]);
+    await env.db.query('UPDATE checkin_work SET notify_claim = notify_claim - ? WHERE checkin_id IN (?)', [env.config.notify.claimTimeoutMs + 1000, ids]);
     await env.db.query('UPDATE checkin_work SET next_attempt_ms = 0 WHERE checkin_id IN (?)', [ids]);
     await runBatch(ctx, { ids, dispatchedMs: Date.now() });
     expect(await snapshot()).toEqual(before);
     const [statuses] = await env.db.query("SELECT status, COUNT(*) n FROM notification_status WHERE kind = 'checkin' AND checkin_id IN (?) GROUP BY status", [ids]);
     expect(statuses).toEqual([{ status: 'uncertain', n: '40' }]);
+    // A points bit revived by hand: the ledger already has the entries, nothing is awarded twice.
+    await env.db.query('UPDATE checkin_work SET pending = owed & 1 WHERE checkin_id IN (?)', [ids]);
+    expect((await runBatch(ctx, { ids, dispatchedMs: Date.now() })).failures).toEqual([]);
+    expect(await snapshot()).toEqual(before);
     const report = await checkInvariants(env);
     expect(report.problems).toEqual([]);
     expect(report.ledgerRows).toBeGreaterThan(40);

@@ -7,7 +7,7 @@ import { sqlIds } from './sql-ids.js';
  * pending bits move to `dead` (a dead letter) and nothing is pending any more. The decision
  * is taken per row in SQL, so the caller need not know each row's attempt count.
  * (MariaDB applies SET assignments left to right: `dead` reads `pending` before it is zeroed.)
- * FORCE INDEX: with few rows pending the optimizer may prefer ix_work_pending, whose scan
+ * FORCE INDEX: with few rows pending the optimizer may prefer another index, whose scan
  * would lock other batches' rows.
  */
 export async function recordAttemptFailure(

@@ -37,12 +37,12 @@ export class WorkStore {
 
   /**
    * Rows with events pending whose next attempt is due, committed before `committedBeforeMs`
-   * (younger rows are in the hands of the live path). Served by ix_work_pending.
+   * (younger rows are in the hands of the live path). Served by ix_work_due (migration 007).
    */
   async fetchDue(nowMs: number, committedBeforeMs: number, limit: number): Promise<DueWork[]> {
     const [rows] = await this.pool.query(
       `SELECT CAST(checkin_id AS CHAR) AS id, pending, committed_ms FROM checkin_work
-        WHERE pending <> 0 AND next_attempt_ms <= ? AND committed_ms <= ? LIMIT ?`,
+        WHERE has_pending = 1 AND next_attempt_ms <= ? AND committed_ms <= ? LIMIT ?`,
       [nowMs, committedBeforeMs, limit],
     );
     return (rows as Array<{ id: string; pending: number; committed_ms: string }>).map((r) => ({
@@ -53,11 +53,13 @@ export class WorkStore {
   }
 
   /**
-   * Check-ins with work pending / parked, and the same per event. Grouping by mask reads
-   * the (pending, …) and (dead) indexes and returns at most 31 rows each.
+   * Check-ins with work pending / parked, and the same per event, grouped by mask (at most
+   * 31 rows each). Parked rows are counted from the (dead) index; pending rows are found
+   * through ix_work_due and their masks read from the rows (the index holds only whether
+   * something is pending, so that clearing a bit does not move the row in it).
    */
   async counts(): Promise<WorkCounts> {
-    const [p] = await this.pool.query('SELECT pending AS m, COUNT(*) AS n FROM checkin_work WHERE pending <> 0 GROUP BY pending');
+    const [p] = await this.pool.query('SELECT pending AS m, COUNT(*) AS n FROM checkin_work WHERE has_pending = 1 GROUP BY pending');
     const [d] = await this.pool.query('SELECT dead AS m, COUNT(*) AS n FROM checkin_work WHERE dead <> 0 GROUP BY dead');
     const pending = tally(p as MaskCount[]);
     const dead = tally(d as MaskCount[]);

@@ -1,7 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import { EVENT_BIT } from '../../core/events.js';
 import { encodeScore, readModelKeys } from '../../core/leaderboard.js';
-import { isoWeekOfDayNumber } from '../../core/time.js';
 import { failure } from '../errors.js';
 import { execPipeline } from '../redis-exec.js';
 import type { BatchScratch, Standing, TotalRow } from '../batch-scratch.js';
@@ -36,7 +35,7 @@ export const leaderboardUpdate: EventHandler = {
     const earlier: Entry[] = [];
     for (const item of items) {
       if (item.city === null || !item.rewarded) continue;
-      const week = isoWeekOfDayNumber(item.day);
+      const week = item.isoWeek;
       const key = `${item.msisdn}\u0000${item.city}\u0000${week}`;
       if (entries.has(key)) continue;
       const e: Entry = { msisdn: item.msisdn, city: item.city, week };

@@ -1,7 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
-import { sqlIds } from '../../store/mysql/sql-ids.js';
 import { awardPoints, priorStreakDays, type LedgerEntry, type PointsRules } from '../../core/points-rules.js';
-import { isoWeekOfDayNumber } from '../../core/time.js';
 import type { BatchScratch, Standing, TotalRow } from '../batch-scratch.js';
 import { failure } from '../errors.js';
 import { TO_DAYS_EPOCH } from '../load-batch.js';
@@ -49,13 +47,8 @@ interface Aggregate {
 async function award(conn: PoolConnection, items: readonly WorkItem[], rules: PointsRules & { streakMaxDays: number }, scratch: BatchScratch): Promise<void> {
   // Defence in depth: a check-in already in the ledger (its bit revived by hand, or the same
   // check-in arriving again) is never awarded twice; the primary key would refuse it anyway.
-  const rewardedIds = items.filter((i) => i.rewarded).map((i) => i.id);
-  const inLedger = new Set<string>();
-  if (rewardedIds.length > 0) {
-    const [rows] = await conn.query('SELECT DISTINCT CAST(checkin_id AS CHAR) AS id FROM points_ledger WHERE checkin_id IN (?)', [sqlIds(rewardedIds)]);
-    for (const r of rows as Array<{ id: string }>) inLedger.add(r.id);
-  }
-  const todo = items.filter((i) => i.rewarded && !inLedger.has(i.id)).sort(byTime);
+  // The batch's lock pass read that (WorkItem.inLedger).
+  const todo = items.filter((i) => i.rewarded && !i.inLedger).sort(byTime);
   if (todo.length === 0) return;
   const facts = await readFacts(conn, todo, rules.streakMaxDays);
   const ledger: unknown[][] = [];
@@ -77,7 +70,7 @@ async function award(conn: PoolConnection, items: readonly WorkItem[], rules: Po
     );
     if (entries.length === 0) continue;
     const city = item.city ?? '';
-    const week = isoWeekOfDayNumber(item.day);
+    const week = item.isoWeek;
     let sum = 0;
     for (const e of entries) {
       ledger.push([item.id, e.rule, item.msisdn, item.venueId, city, item.dayIso, week, e.points, item.atMs]);
@@ -153,10 +146,15 @@ async function readFacts(conn: PoolConnection, todo: readonly WorkItem[], streak
   }
   const rewardedDays = new Map<string, Set<number>>();
   if (streakMaxDays > 0) {
+    // Users as a table value constructor too: as `msisdn IN (…)` with the day range, MariaDB
+    // read the whole reward_days primary key (ANALYZE: 60,000 rows for a batch's 2,000
+    // users, 15 ms) instead of looking each user up (3–6 ms).
     const [days] = await conn.query(
-      `SELECT msisdn, TO_DAYS(day) - ${TO_DAYS_EPOCH} AS d FROM reward_days
-        WHERE msisdn IN (?) AND day BETWEEN FROM_DAYS(?) AND FROM_DAYS(?)`,
-      [users, minDay - streakMaxDays + TO_DAYS_EPOCH, maxDay - 1 + TO_DAYS_EPOCH],
+      `WITH t (m) AS (VALUES ?)
+       SELECT r.msisdn, TO_DAYS(r.day) - ${TO_DAYS_EPOCH} AS d
+         FROM t STRAIGHT_JOIN reward_days r ON r.msisdn = t.m
+        WHERE r.day BETWEEN FROM_DAYS(?) AND FROM_DAYS(?)`,
+      [users.map((u) => [u]), minDay - streakMaxDays + TO_DAYS_EPOCH, maxDay - 1 + TO_DAYS_EPOCH],
     );
     for (const r of days as Array<{ msisdn: string; d: number | string }>) {
       let set = rewardedDays.get(r.msisdn);

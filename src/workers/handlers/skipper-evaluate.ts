@@ -4,7 +4,6 @@ import { dayNumberToIso } from '../../core/time.js';
 import { readModelKeys } from '../../core/leaderboard.js';
 import { skipperGained } from '../../core/notification-texts.js';
 import { needsFullCount, pickSkipper, skipperWindow, standingInWindow, type SkipperStanding } from '../../core/skipper.js';
-import { sqlIds } from '../../store/mysql/sql-ids.js';
 import type { BatchScratch, SkipperHash } from '../batch-scratch.js';
 import type { EventFailure } from '../errors.js';
 import { TO_DAYS_EPOCH } from '../load-batch.js';
@@ -81,7 +80,7 @@ export const skipperEvaluate: EventHandler = {
 async function evaluate(tx: BatchTx, owed: readonly WorkItem[], windowDays: number): Promise<void> {
   const { conn, scratch } = tx;
   // Messages an earlier run made for these check-ins and did not send (or is sending).
-  await noteOwedEarlier(conn, owed, scratch);
+  noteOwedEarlier(owed, scratch);
   const byVenue = new Map<string, WorkItem[]>();
   for (const item of owed) {
     if (!item.rewarded) continue;
@@ -184,13 +183,10 @@ async function evaluate(tx: BatchTx, owed: readonly WorkItem[], windowDays: numb
 }
 
 /** Notes skipper messages of these check-ins left by an earlier run: not sent, or being sent. */
-async function noteOwedEarlier(conn: PoolConnection, owed: readonly WorkItem[], scratch: BatchScratch): Promise<void> {
-  if (owed.length === 0) return;
-  const [rows] = await conn.query(
-    "SELECT CAST(checkin_id AS CHAR) AS id FROM notifications WHERE checkin_id IN (?) AND kind = 'skipper' AND state IN (0, 1)",
-    [sqlIds(owed.map((i) => i.id))],
-  );
-  for (const r of rows as Array<{ id: string }>) scratch.owedEarlier.push([r.id, 'skipper']);
+function noteOwedEarlier(owed: readonly WorkItem[], scratch: BatchScratch): void {
+  for (const i of owed) {
+    if (i.outbox.some((m) => m.kind === 'skipper' && (m.state === 0 || m.state === 1))) scratch.owedEarlier.push([i.id, 'skipper']);
+  }
 }
 
 /**

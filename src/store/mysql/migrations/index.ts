@@ -3,6 +3,8 @@ import * as m002 from './002-events.js';
 import * as m003 from './003-drop-unused-checkin-index.js';
 import * as m004 from './004-event-write-path.js';
 import * as m005 from './005-rewarded-from-reward-days.js';
+import * as m006 from './006-confirmation-claim-on-work-row.js';
+import * as m007 from './007-work-due-index.js';
 
 export interface Migration {
   readonly id: number;
@@ -17,4 +19,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 3, name: 'drop-unused-checkin-index', up: m003.up },
   { id: 4, name: 'event-write-path', up: m004.up },
   { id: 5, name: 'rewarded-from-reward-days', up: m005.up },
+  { id: 6, name: 'confirmation-claim-on-work-row', up: m006.up },
+  { id: 7, name: 'work-due-index', up: m007.up },
 ];
