@@ -3,7 +3,10 @@ import { CheckInService } from '../../src/core/checkin-service.js';
 import type { Venue } from '../../src/core/checkin.js';
 import { encodeScore, readModelKeys } from '../../src/core/leaderboard.js';
 import type { ReadModelPort } from '../../src/core/ports/read-model.port.js';
+import { IdGenerator } from '../../src/core/ids.js';
 import { LocalCalendar } from '../../src/core/time.js';
+import { GroupCommitWriter } from '../../src/store/mysql/checkin-writer.js';
+import { createMysqlPool } from '../../src/store/mysql/pool.js';
 import { createRedis } from '../../src/store/redis/client.js';
 import { RedisReadModel } from '../../src/store/redis/read-model.js';
 import { createEventsEnv, type EventsEnv } from '../helpers/events-env.js';
@@ -80,6 +83,42 @@ describe('check-in standing read beside the commit', () => {
     } finally {
       await lock.end();
       redis.disconnect();
+    }
+  });
+
+  it('announces a check-in once, also when its batch met a key another writer committed and it was written again', async () => {
+    // A second writer on the same database with no memory of keys: a gateway process beside
+    // the first. Its batch holds a key the first one committed, so MySQL's unique key rolls
+    // the batch back; the duplicate is answered as a replay and the other check-in goes out
+    // with the next batch.
+    const pool = createMysqlPool(env.config.mysql, { multipleStatements: true });
+    const replays: string[] = [];
+    const other = new GroupCommitWriter(
+      pool,
+      new IdGenerator(env.config.siteNumber + 1),
+      new LocalCalendar(env.config.timeZone),
+      { siteId: 'test', owedMask: 0, peers: [], maxWaitMs: 1, maxBatchRows: 256, maxConcurrentBatches: 1, maxQueuedRows: 1000, queryTimeoutMs: 10_000, recentKeys: 0 },
+      { batchCommitted() {}, batchFailed() {}, keyReplayed: (source) => replays.push(source) },
+    );
+    try {
+      const at = Date.now();
+      const cmd = (msisdn: string, requestKey: string) => ({ msisdn, venueId: venue.id, channel: 'ussd' as const, clientId: 'test', requestKey, requestHash: null, at });
+      const first = await env.writer.commit(cmd('+254711220002', 'twice:0:1'), venue.city);
+      expect(first.kind).toBe('committed');
+
+      const announced = { dup: 0, fresh: 0 };
+      const [dup, fresh] = await Promise.all([
+        other.commit(cmd('+254711220002', 'twice:0:1'), venue.city, () => announced.dup++),
+        other.commit(cmd('+254711220003', 'fresh:0:1'), venue.city, () => announced.fresh++),
+      ]);
+      expect(replays).toEqual(['mysql']);
+      expect(dup.kind).toBe('replay');
+      expect(fresh.kind).toBe('committed');
+      expect(announced).toEqual({ dup: 1, fresh: 1 });
+      const [rows] = await env.db.query("SELECT COUNT(*) AS n FROM checkins WHERE request_key IN ('twice:0:1', 'fresh:0:1')");
+      expect(Number((rows as Array<{ n: number | string }>)[0]!.n)).toBe(2);
+    } finally {
+      await pool.end();
     }
   });
 });

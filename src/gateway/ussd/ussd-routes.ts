@@ -63,7 +63,6 @@ export function ussdRoutes(deps: UssdRouteDeps): Route[] {
   return routes;
 }
 
-
 async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
   const { dialect, deps } = r;
   const rule = r.guard.rule;

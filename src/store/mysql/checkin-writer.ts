@@ -51,7 +51,8 @@ interface Pending {
   readonly city: string;
   readonly day: string;
   readonly resolve: (outcome: CommitOutcome) => void;
-  readonly onWriting: (() => void) | undefined;
+  /** Cleared once called: a check-in sent back to the queue (see resolveExistingKeys) is announced once. */
+  onWriting: (() => void) | undefined;
   id: bigint;
   /** Later requests with the same (client, key) while this one is being written. */
   followers: Pending[] | null;
@@ -186,7 +187,10 @@ export class GroupCommitWriter implements CheckInStorePort {
     const started = performance.now();
     for (const p of batch) {
       p.id = this.ids.next();
-      p.onWriting?.();
+      if (p.onWriting !== undefined) {
+        p.onWriting();
+        p.onWriting = undefined;
+      }
     }
     for (let attempt = 1; ; attempt++) {
       let conn: PoolConnection | undefined;
