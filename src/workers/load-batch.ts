@@ -1,9 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import { sqlIds } from '../store/mysql/sql-ids.js';
 import { dayNumberToIso, isoWeekOfDayNumber } from '../core/time.js';
-import { NO_CLAIM, type OutboxKey, type WorkItem } from './work-item.js';
-
-const NO_MESSAGES: readonly OutboxKey[] = [];
+import { NO_CLAIM, NO_MESSAGES, type WorkItem } from './work-item.js';
 
 /** Days between 0000-00-00 (MySQL TO_DAYS) and 1970-01-01 (our day numbers). */
 export const TO_DAYS_EPOCH = 719528;

@@ -145,16 +145,9 @@ export class NotificationOutbox {
     const { result, refused } = await this.hand(mine);
     if (refused.length > 0) {
       const now = Date.now();
-      await withTransaction(this.pool, async (conn) => {
-        await conn.query(
-          `INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, state, claimed_ms, attempts, last_error, created_ms) VALUES ?`,
-          [refused.map(({ row, error }) => [BigInt(row.checkinId), row.kind, row.msisdn, row.text, PENDING, claimedMs, 1, error, now])],
-        );
-        await conn.query(`UPDATE checkin_work SET notify_claim = ${IN_OUTBOX} WHERE checkin_id IN (?) AND notify_claim = ?`, [
-          sqlIds(refused.map((r) => r.row.checkinId)),
-          claimedMs,
-        ]);
-      });
+      await withTransaction(this.pool, (conn) =>
+        moveToOutbox(conn, refused.map(({ row, error }) => ({ ...row, claimedMs, error })), PENDING, now, claimedMs),
+      );
     }
     return result;
   }
@@ -219,11 +212,27 @@ export async function addClaimed(conn: PoolConnection, rows: readonly Notificati
  */
 export async function addUncertain(conn: PoolConnection, rows: ReadonlyArray<NotificationRow & { readonly claimedMs: number }>, nowMs: number): Promise<void> {
   if (rows.length === 0) return;
+  await moveToOutbox(conn, rows.map((r) => ({ ...r, error: CLAIM_EXPIRED })), UNCERTAIN, nowMs);
+}
+
+/**
+ * Puts confirmations claimed on their work rows into the outbox in `state`, and points their
+ * work rows there (IN_OUTBOX) — with `onlyClaimedAt`, only rows still holding that claim.
+ */
+async function moveToOutbox(
+  conn: PoolConnection,
+  rows: ReadonlyArray<NotificationRow & { readonly claimedMs: number; readonly error: string }>,
+  state: number,
+  nowMs: number,
+  onlyClaimedAt?: number,
+): Promise<void> {
   await conn.query(
     `INSERT IGNORE INTO notifications (checkin_id, kind, msisdn, text, state, claimed_ms, attempts, last_error, created_ms) VALUES ?`,
-    [rows.map((r) => [BigInt(r.checkinId), r.kind, r.msisdn, r.text, UNCERTAIN, r.claimedMs, 1, CLAIM_EXPIRED, nowMs])],
+    [rows.map((r) => [BigInt(r.checkinId), r.kind, r.msisdn, r.text, state, r.claimedMs, 1, r.error, nowMs])],
   );
-  await conn.query(`UPDATE checkin_work SET notify_claim = ${IN_OUTBOX} WHERE checkin_id IN (?)`, [sqlIds(rows.map((r) => r.checkinId))]);
+  const ids = sqlIds(rows.map((r) => r.checkinId));
+  if (onlyClaimedAt === undefined) await conn.query(`UPDATE checkin_work SET notify_claim = ${IN_OUTBOX} WHERE checkin_id IN (?)`, [ids]);
+  else await conn.query(`UPDATE checkin_work SET notify_claim = ${IN_OUTBOX} WHERE checkin_id IN (?) AND notify_claim = ?`, [ids, onlyClaimedAt]);
 }
 
 function isKnownCode(code: string): code is 'NOTIFY_TIMEOUT' | 'NOTIFY_HTTP_STATUS' | 'NOTIFY_CONNECT' | 'NOTIFY_SINK_ERROR' {

@@ -1,7 +1,7 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { sqlIds } from '../store/mysql/sql-ids.js';
 import { ALL_EVENTS_MASK } from '../core/events.js';
-import type { OutboxKey } from './work-item.js';
+import { NO_MESSAGES, type OutboxKey } from './work-item.js';
 
 const CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
@@ -100,8 +100,6 @@ export async function lockWork(conn: PoolConnection, ids: readonly string[], opt
   }
   return locked;
 }
-
-const NO_MESSAGES: readonly OutboxKey[] = [];
 
 /** `checkin:1,skipper:0` → the messages' kinds and states. */
 function parseOutbox(list: string): OutboxKey[] {

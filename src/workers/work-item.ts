@@ -6,6 +6,9 @@ export interface OutboxKey {
   readonly state: number;
 }
 
+/** A check-in with no message in the outbox (the usual case), shared by every such item. */
+export const NO_MESSAGES: readonly OutboxKey[] = [];
+
 /** `checkin_work.notify_claim`: no confirmation claimed on the work row. */
 export const NO_CLAIM = 0;
 /** `checkin_work.notify_claim`: the confirmation lives in the `notifications` outbox. */
