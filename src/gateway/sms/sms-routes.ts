@@ -29,7 +29,7 @@ export function smsRoutes(deps: SmsRouteDeps): Route[] {
     route('get', '/sms/kannel', (ctx) => handleKannel(ctx, r), {
       auth: 'none',
       readBody: false,
-      remoteAddress: true,
+      remoteAddress: r.guard.needsAddress,
       headers: [deps.config.kannel.secretHeader],
       deadlineMs: deps.config.deadlineMs,
       onDeadline: (ctx) => void ctx.send(200, r.busy, TEXT),

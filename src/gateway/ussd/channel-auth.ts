@@ -32,6 +32,14 @@ export class ChannelGuard {
     }
   }
 
+  /**
+   * Whether `check` reads the peer address. Reading it costs a `getpeername` system call
+   * per request (uWS does not keep it), so routes copy it only for an allow-list.
+   */
+  get needsAddress(): boolean {
+    return this.rule.enabled && this.allow !== null;
+  }
+
   check(facts: AuthFacts): AuthDecision {
     if (!this.rule.enabled) return 'disabled';
     if (this.allow !== null && !allowed(this.allow, facts.remoteAddress)) return 'address';

@@ -47,12 +47,13 @@ export function ussdRoutes(deps: UssdRouteDeps): Route[] {
       busy: dialect.render(busy, null),
       serviceCode: rule.serviceCode ?? deps.config.serviceCode,
     };
+    const remoteAddress = r.guard.needsAddress;
     for (const method of dialect.methods) {
       routes.push(
         route(method === 'GET' ? 'get' : 'post', `/ussd/${dialect.name}`, (ctx) => handleUssd(ctx, r), {
           auth: 'none',
           readBody: method === 'POST',
-          remoteAddress: true,
+          remoteAddress,
           headers: [rule.secretHeader],
           deadlineMs: deps.config.deadlineMs,
           onDeadline: (ctx) => replyBusy(ctx, r),
