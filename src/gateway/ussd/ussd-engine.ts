@@ -56,7 +56,7 @@ export class UssdEngine {
     const msisdn = normaliseMsisdn(req.msisdn, this.opts.defaultCountryCode);
     if (!msisdn.ok) return this.politeEnd(this.opts.defaultLanguage, 'badnumber');
 
-    const base = { msisdn: msisdn.value, clientId: `ussd:${req.vendor}`, at: now, serviceCode };
+    const base = { msisdn: msisdn.value, clientId: clientIdOf(req.vendor), at: now, serviceCode };
     const early = this.earlyDialThrough(req, key, base, serviceCode);
     let loaded;
     try {
@@ -210,6 +210,17 @@ function isResend(req: UssdRequest, s: UssdSession, now: number, windowMs: numbe
   // No hop counter: the same answer again within the window is the gateway resending it —
   // except navigation keys, which people repeat on purpose and which are safe to re-apply.
   return req.input === s.lastInput && now - s.lastAt <= windowMs && !isNavigationInput(req.input);
+}
+
+const CLIENT_IDS = new Map<string, string>();
+/** `ussd:<vendor>`, the client id of a dialect's check-ins: one string per dialect, not per hop. */
+function clientIdOf(vendor: string): string {
+  let id = CLIENT_IDS.get(vendor);
+  if (id === undefined) {
+    id = `ussd:${vendor}`;
+    CLIENT_IDS.set(vendor, id);
+  }
+  return id;
 }
 
 /** Idempotency key of a check-in made at hop `hop` of a session; ≤ 128 characters. */

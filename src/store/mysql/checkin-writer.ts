@@ -51,6 +51,8 @@ interface Pending {
   readonly city: string;
   readonly day: string;
   readonly resolve: (outcome: CommitOutcome) => void;
+  /** `keyOf(cmd)`, made once; null for a check-in without a request key. */
+  readonly key: string | null;
   /** Cleared once called: a check-in sent back to the queue (see resolveExistingKeys) is announced once. */
   onWriting: (() => void) | undefined;
   id: bigint;
@@ -120,9 +122,9 @@ export class GroupCommitWriter implements CheckInStorePort {
       return Promise.resolve(unavailable('too many check-ins waiting to be written', 1));
     }
     return new Promise<CommitOutcome>((resolve) => {
-      const p: Pending = { cmd, city, day: this.calendar.day(cmd.at), resolve, onWriting, id: 0n, followers: null };
-      if (cmd.requestKey !== null) {
-        const key = keyOf(cmd);
+      const key = cmd.requestKey === null ? null : keyOf(cmd);
+      const p: Pending = { cmd, city, day: this.calendar.day(cmd.at), resolve, key, onWriting, id: 0n, followers: null };
+      if (key !== null) {
         const leader = this.inflightKeys.get(key);
         if (leader) {
           (leader.followers ??= []).push(p);
@@ -230,7 +232,7 @@ export class GroupCommitWriter implements CheckInStorePort {
       const p = batch[i]!;
       const checkIn = toCheckIn(p, this.opts.siteId, rewarded.has(p.id.toString()));
       rows[i] = { id: checkIn.id, owed: this.opts.owedMask, committedMs };
-      if (p.cmd.requestKey !== null) this.recentKeys.set(keyOf(p.cmd), { checkIn, hash: p.cmd.requestHash });
+      if (p.key !== null) this.recentKeys.set(p.key, { checkIn, hash: p.cmd.requestHash });
       this.settle(p, { kind: 'committed', checkIn });
     }
     this.onCommitted(rows);
@@ -239,8 +241,8 @@ export class GroupCommitWriter implements CheckInStorePort {
   /** Answers a check-in and any duplicates that joined it while it was being written. */
   private settle(p: Pending, outcome: CommitOutcome): void {
     p.resolve(outcome);
-    if (p.cmd.requestKey === null) return;
-    this.inflightKeys.delete(keyOf(p.cmd));
+    if (p.key === null) return;
+    this.inflightKeys.delete(p.key);
     if (p.followers === null) return;
     for (const f of p.followers) {
       f.resolve(
@@ -288,7 +290,7 @@ export class GroupCommitWriter implements CheckInStorePort {
     const existing = new Map<string, StoredCheckInRow>();
     for (const r of rows as StoredCheckInRow[]) existing.set(`${r.client_id}\u0000${r.request_key}`, r);
     for (const p of batch) {
-      const row = p.cmd.requestKey === null ? undefined : existing.get(keyOf(p.cmd));
+      const row = p.key === null ? undefined : existing.get(p.key);
       if (row) {
         this.observer.keyReplayed('mysql');
         this.settle(p, { kind: 'replay', checkIn: rowToCheckIn(row), sameRequest: row.request_hash === p.cmd.requestHash });
