@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeScore, readModelKeys } from '../../src/core/leaderboard.js';
 import { mysqlAdmin, REDIS } from '../helpers/env.js';
-import { startGateway, type TestGateway } from '../helpers/gateway-process.js';
+import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
 import { putUssdVenues } from './ussd/venues.js';
 
 /**
@@ -131,6 +131,13 @@ describe('USSD sessions over HTTP', () => {
     expect(done.Type).toBe('Release');
     expect(done.Message.length).toBeLessThanOrEqual(80);
     expect(done.Message).toMatch(/पर चेक-इन! \+10 अंक।\nकुल 0 अंक$/);
+  });
+
+  it('a venue named outside GSM-7 is never shortened to nothing on an English screen', async () => {
+    expect((await putVenue(gw, 'v-901', { name: 'हल्दीराम स्वीट्स एंड रेस्टोरेंट, चांदनी चौक', city: 'Delhi', code: '901' })).status).toBe(201);
+    const p = '+254711700009';
+    expect(await at('s-dv-1', p, '', '*384*901#')).toMatch(/^END Checked in at हल्दीराम.*\.\.! \+10 points\.\nTotal 0 points\.$/);
+    expect(await at('s-dv-2', p, '', '*384*901#')).toBe('END Checked in at venue 901. Already rewarded there today, no new points.\nTotal 0 points.');
   });
 
   it('sessions live in redis.local with the configured TTL', async () => {

@@ -323,6 +323,21 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(errors).toEqual(['save', 'save']);
   });
 
+  it('a venue name outside GSM-7 is shortened, never dropped: with no room for any of it, the screen names the venue code', async () => {
+    const h = new Harness();
+    // English texts are GSM-7; a Devanagari venue name makes the screen UCS-2 (80 characters).
+    const first = await h.at('u1', P, '', '*384*900#');
+    expect(first.text).toMatch(/^Checked in at हल्दी.*\.\.! \+10 points\.\nTotal 0 points\.$/);
+    // "Already rewarded there today" leaves no room for the name in 80 characters.
+    expect(await h.at('u2', P, '', '*384*900#')).toEqual({
+      text: 'Checked in at venue 900. Already rewarded there today, no new points.\nTotal 0 points.',
+      end: true,
+    });
+    await h.at('u3', P, '');
+    await h.at('u3', P, '1');
+    expect((await h.at('u3', P, '1*900')).text).toBe('Checked in at venue 900. Already rewarded there today, no new points.\nTotal 0 points.\n0 Menu');
+  });
+
   it('honours smaller operator screen limits (160 GSM-7)', async () => {
     const services = new InMemoryUssdServices(VENUES);
     const dialog = new UssdDialog(services, { serviceCode: '*384#', screen: new ScreenRules({ gsm7: 160, ucs2: 80 }) });
