@@ -98,6 +98,21 @@ describe('USSD sessions over HTTP', () => {
     expect(await checkInRows('+254711700005')).toHaveLength(1);
   });
 
+  it('IMImobile (keyed on the MSISDN): a start sent several times at once is one check-in and one screen', async () => {
+    const imi = async (msisdn: string, msg: string): Promise<string> => {
+      const res = await fetch(`${gw.url}/ussd/imimobile?${new URLSearchParams({ msisdn, msg, code: '*384#' })}`);
+      expect(res.status).toBe(200);
+      return `${res.headers.get('x-ussd-session')} ${await res.text()}`;
+    };
+    for (let i = 0; i < 4; i++) {
+      const msisdn = `25471170010${i}`;
+      // Duplicates a few milliseconds apart, as a gateway that resends its start sends them.
+      const replies = await Promise.all([0, 3, 6].map((ms) => new Promise((r) => setTimeout(r, ms)).then(() => imi(msisdn, '*384*123#'))));
+      expect(new Set(replies)).toEqual(new Set(['0 Checked in at Java House! +10 points.\nTotal 0 points.']));
+      expect(await checkInRows(`+${msisdn}`)).toHaveLength(1);
+    }
+  });
+
   it('back and paging through the leaderboards, and my city', async () => {
     const p = '+254711700006';
     for (let i = 0; i < 25; i++) await setPoints(readModelKeys.board('global', ''), `+2547990000${String(i).padStart(2, '0')}`, 5000 - i);
