@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeScore, readModelKeys } from '../../src/core/leaderboard.js';
 import { mysqlAdmin, REDIS } from '../helpers/env.js';
-import { startGateway, type TestGateway } from '../helpers/gateway-process.js';
+import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
 import { putUssdVenues } from './ussd/venues.js';
 
 /**
@@ -98,6 +98,21 @@ describe('USSD sessions over HTTP', () => {
     expect(await checkInRows('+254711700005')).toHaveLength(1);
   });
 
+  it('IMImobile (keyed on the MSISDN): a start sent several times at once is one check-in and one screen', async () => {
+    const imi = async (msisdn: string, msg: string): Promise<string> => {
+      const res = await fetch(`${gw.url}/ussd/imimobile?${new URLSearchParams({ msisdn, msg, code: '*384#' })}`);
+      expect(res.status).toBe(200);
+      return `${res.headers.get('x-ussd-session')} ${await res.text()}`;
+    };
+    for (let i = 0; i < 4; i++) {
+      const msisdn = `25471170010${i}`;
+      // Duplicates a few milliseconds apart, as a gateway that resends its start sends them.
+      const replies = await Promise.all([0, 3, 6].map((ms) => new Promise((r) => setTimeout(r, ms)).then(() => imi(msisdn, '*384*123#'))));
+      expect(new Set(replies)).toEqual(new Set(['0 Checked in at Java House! +10 points.\nTotal 0 points.']));
+      expect(await checkInRows(`+${msisdn}`)).toHaveLength(1);
+    }
+  });
+
   it('back and paging through the leaderboards, and my city', async () => {
     const p = '+254711700006';
     for (let i = 0; i < 25; i++) await setPoints(readModelKeys.board('global', ''), `+2547990000${String(i).padStart(2, '0')}`, 5000 - i);
@@ -131,6 +146,13 @@ describe('USSD sessions over HTTP', () => {
     expect(done.Type).toBe('Release');
     expect(done.Message.length).toBeLessThanOrEqual(80);
     expect(done.Message).toMatch(/पर चेक-इन! \+10 अंक।\nकुल 0 अंक$/);
+  });
+
+  it('a venue named outside GSM-7 is never shortened to nothing on an English screen', async () => {
+    expect((await putVenue(gw, 'v-901', { name: 'हल्दीराम स्वीट्स एंड रेस्टोरेंट, चांदनी चौक', city: 'Delhi', code: '901' })).status).toBe(201);
+    const p = '+254711700009';
+    expect(await at('s-dv-1', p, '', '*384*901#')).toMatch(/^END Checked in at हल्दीराम.*\.\.! \+10 points\.\nTotal 0 points\.$/);
+    expect(await at('s-dv-2', p, '', '*384*901#')).toBe('END Checked in at venue 901. Already rewarded there today, no new points.\nTotal 0 points.');
   });
 
   it('sessions live in redis.local with the configured TTL', async () => {

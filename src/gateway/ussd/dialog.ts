@@ -2,7 +2,7 @@ import { CATALOGS, HELP_PAGES, LANGUAGE_NAMES, type Language, type MessageKey } 
 import type { DialogState } from './dialog-state.js';
 import { toGsm7Lookalike } from './gsm7.js';
 import { maskMsisdn } from './mask.js';
-import { STANDARD_SCREEN, type ScreenRules, type Vars } from './screen.js';
+import { fill, STANDARD_SCREEN, type ScreenRules, type Vars } from './screen.js';
 import type { UssdReply } from './types.js';
 import type { BoardKind, UssdCheckInOutcome, UssdCheckInRequest, UssdServices } from './ussd-services.port.js';
 
@@ -201,23 +201,22 @@ export class UssdDialog {
       case 'unknown-venue':
         return this.codeRetry(ctx, [c['checkin.unknown'], c['nav.back']], { code });
       case 'closed':
-        return this.codeRetry(ctx, [c['checkin.closed'], c['nav.back']], { venue: toGsm7Lookalike(outcome.venueName) });
+        return this.codeRetry(ctx, [c['checkin.closed'], c['nav.back']], { venue: toGsm7Lookalike(outcome.venueName) }, byCode(c, code));
       case 'ok': {
         const lines = [...checkInLines(c, outcome), ...(dialThrough ? [] : [c['nav.menu']])];
-        const text = this.rules.screen(lines, {
-          venue: toGsm7Lookalike(outcome.venueName),
-          awarded: outcome.awarded,
-          total: outcome.total ?? 0,
-          rank: outcome.rank ?? 0,
-        });
+        const text = this.rules.screen(
+          lines,
+          { venue: toGsm7Lookalike(outcome.venueName), awarded: outcome.awarded, total: outcome.total ?? 0, rank: outcome.rank ?? 0 },
+          byCode(c, code),
+        );
         return { state: dialThrough ? { s: 'end' } : { s: 'checkin.done' }, reply: { text, end: dialThrough }, lang: ctx.lang };
       }
     }
   }
 
   /** An unknown or closed venue re-prompts for a code (also after a dial-through). */
-  private codeRetry(ctx: DialogContext, lines: readonly string[], vars: Vars): DialogStep {
-    return { state: { s: 'checkin.code' }, reply: { text: this.rules.screen(lines, vars), end: false }, lang: ctx.lang };
+  private codeRetry(ctx: DialogContext, lines: readonly string[], vars: Vars, fallbacks?: Vars): DialogStep {
+    return { state: { s: 'checkin.code' }, reply: { text: this.rules.screen(lines, vars, fallbacks), end: false }, lang: ctx.lang };
   }
 
   private async points(ctx: DialogContext, hint?: MessageKey): Promise<DialogStep> {
@@ -265,11 +264,15 @@ export class UssdDialog {
       return { state: { s: 'skipper.code' }, reply: { text, end: false }, lang: ctx.lang };
     }
     const key: MessageKey = outcome.skipper === null ? 'skipper.none' : outcome.you ? 'skipper.you' : 'skipper.show';
-    const text = this.rules.screen([c[key], c['nav.back']], {
-      venue: toGsm7Lookalike(outcome.venueName),
-      msisdn: outcome.skipper ? maskMsisdn(outcome.skipper.msisdn) : '',
-      days: outcome.skipper?.days ?? 0,
-    });
+    const text = this.rules.screen(
+      [c[key], c['nav.back']],
+      {
+        venue: toGsm7Lookalike(outcome.venueName),
+        msisdn: outcome.skipper ? maskMsisdn(outcome.skipper.msisdn) : '',
+        days: outcome.skipper?.days ?? 0,
+      },
+      byCode(c, code),
+    );
     return { state: { s: 'skipper.done' }, reply: { text, end: false }, lang: ctx.lang };
   }
 
@@ -305,6 +308,11 @@ function checkInLines(c: Readonly<Record<MessageKey, string>>, o: OkCheckIn): st
   const first = o.rewarded ? c['checkin.rewarded'] : c['checkin.repeat'];
   const standing = o.total === null ? c['standing.stale'] : o.rank === null ? c['standing.norank'] : c['standing.rank'];
   return [first, standing];
+}
+
+/** A venue named by its code (`venue 123`), for when too little of its name would fit. */
+function byCode(c: Readonly<Record<MessageKey, string>>, code: string): Vars {
+  return { venue: fill(c['venue.code'], { code }) };
 }
 
 function stripChoice(item: string): string {

@@ -5,6 +5,7 @@ import { decodeSession, encodeSession, type LoadedSession, type UssdSession, typ
 export class MemorySessionStore implements UssdSessionStore {
   private readonly sessions = new Map<string, { json: string; expiresAt: number }>();
   private readonly langs = new Map<string, Language>();
+  private readonly starts = new Map<string, { nonce: string; expiresAt: number }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -33,5 +34,13 @@ export class MemorySessionStore implements UssdSessionStore {
 
   async remove(vendor: string, sessionKey: string): Promise<void> {
     this.sessions.delete(`${vendor}:${sessionKey}`);
+  }
+
+  async claimStart(vendor: string, sessionKey: string, startInput: string, nonce: string, ttlMs: number): Promise<string> {
+    const k = `${vendor}:${sessionKey}:${startInput}`;
+    const held = this.starts.get(k);
+    if (held !== undefined && held.expiresAt > this.now()) return held.nonce;
+    this.starts.set(k, { nonce, expiresAt: this.now() + ttlMs });
+    return nonce;
   }
 }

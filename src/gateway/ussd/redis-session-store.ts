@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { defineScript } from '../../store/redis/scripts.js';
 import { isLanguage, type Language } from './catalog/index.js';
@@ -116,6 +117,17 @@ export class RedisSessionStore implements UssdSessionStore {
       this.dels.push({ key: this.sessionKey(vendor, sessionKey), resolve, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * `SET … NX GET PX`: one command sets the claim if absent and returns the earlier one.
+   * Rare (session starts of MSISDN-keyed vendors only), so not batched with the rest.
+   */
+  async claimStart(vendor: string, sessionKey: string, startInput: string, nonce: string, ttlMs: number): Promise<string> {
+    const input = startInput.length <= 64 ? startInput : createHash('sha1').update(startInput).digest('hex');
+    const key = `${this.opts.keyPrefix}ussd:start:${vendor}:${sessionKey}:${input}`;
+    const held = (await this.redis.call('SET', key, nonce, 'NX', 'GET', 'PX', Math.max(1, ttlMs))) as string | null;
+    return held ?? nonce;
   }
 
   /** Sends whatever is queued (held `saveLater` writes included) and waits for it: before the connection closes. */

@@ -5,6 +5,13 @@ export type Vars = Readonly<Record<string, string | number>>;
 /** Placeholders that may be shortened (with `..`) to make a screen fit; never numbers. */
 const SHRINKABLE = ['venue', 'city', 'board'] as const;
 
+/**
+ * A name shortened to fewer characters than this is no longer recognisable; when the caller
+ * gives a fallback for it (a venue's code), the fallback is shown instead. It happens when a
+ * name outside GSM-7 turns a GSM-7 screen into an 80-character UCS-2 one.
+ */
+const MIN_NAME_CHARS = 6;
+
 const PLACEHOLDER = /\{([a-z]+)\}/g;
 
 export function fill(template: string, vars: Vars): string {
@@ -46,8 +53,11 @@ export class ScreenRules {
    * the longest shrinkable value (a venue or city name) is shortened just enough. As a last
    * resort the screen itself is cut, so a screen never overflows; the catalog test proves
    * the fixed texts leave room, so that does not happen at the default limits.
+   *
+   * `fallbacks` name a value by other means (`venue 123`) for when fewer than
+   * `MIN_NAME_CHARS` of it would be left.
    */
-  screen(lines: readonly string[], vars: Vars = {}): string {
+  screen(lines: readonly string[], vars: Vars = {}, fallbacks: Vars = {}): string {
     const template = lines.join('\n');
     let text = fill(template, vars);
     if (this.fits(text)) return text;
@@ -62,6 +72,8 @@ export class ScreenRules {
       const valueLen = m.encoding === 'gsm7' ? Math.max(0, gsm7Length(value)) : value.length;
       const occurrences = template.split(`{${longest}}`).length - 1;
       const keep = Math.max(0, valueLen - Math.ceil((m.len - m.limit) / occurrences));
+      const fallback = fallbacks[longest];
+      if (fallback !== undefined && keep - 2 < MIN_NAME_CHARS) return this.screen(lines, { ...vars, [longest]: fallback });
       text = fill(template, { ...vars, [longest]: truncateTo(value, keep, m.encoding) });
       if (this.fits(text)) return text;
     }
@@ -109,8 +121,8 @@ export class ScreenRules {
 /** The limits of the USSD standard: 182 GSM-7 septets, 80 UCS-2 characters. */
 export const STANDARD_SCREEN = new ScreenRules({ gsm7: USSD_GSM7_LIMIT, ucs2: USSD_UCS2_LIMIT });
 
-export function screen(lines: readonly string[], vars: Vars = {}): string {
-  return STANDARD_SCREEN.screen(lines, vars);
+export function screen(lines: readonly string[], vars: Vars = {}, fallbacks: Vars = {}): string {
+  return STANDARD_SCREEN.screen(lines, vars, fallbacks);
 }
 
 export function paginate(head: string, items: readonly string[], more: string, foot: string, page: number): Page {

@@ -79,4 +79,11 @@ export interface UssdSessionStore {
    */
   saveLater(vendor: string, sessionKey: string, session: UssdSession, remember?: { msisdn: string; lang: Language }): Promise<void>;
   remove(vendor: string, sessionKey: string): Promise<void>;
+  /**
+   * For vendors keyed on the MSISDN (no session id): claims `nonce` for a session start
+   * (`startInput`, the dialled string) for `ttlMs`, and resolves with the nonce claimed
+   * first — so a start sent twice at once, before either is stored, is one session with
+   * one check-in key, across nodes too.
+   */
+  claimStart(vendor: string, sessionKey: string, startInput: string, nonce: string, ttlMs: number): Promise<string>;
 }

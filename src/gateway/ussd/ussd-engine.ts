@@ -79,7 +79,7 @@ export class UssdEngine {
     if (session === null) {
       const ext = this.extension(req, serviceCode);
       if (ext === null) return this.politeEnd(lang, 'expired', { code: serviceCode });
-      const nonce = req.sessionKey === req.msisdn ? now.toString(36) : '0';
+      const nonce = req.sessionKey === req.msisdn ? await this.startNonce(req.vendor, key, req.input, now) : '0';
       const ctx = { ...base, lang, requestKey: requestKey(key, nonce, ext.length) };
       let step = await this.dialog.start(ctx, ext.length === 1 ? ext : [], early ?? undefined);
       // A dial-through (one segment) was answered by `start`; longer extensions are fed on.
@@ -153,6 +153,21 @@ export class UssdEngine {
     // Not awaited when the hop turns out to be a resend (its reply is stored): never unhandled.
     early?.catch(() => undefined);
     return early;
+  }
+
+  /**
+   * The nonce of a new session keyed on the MSISDN: its start time, unless a duplicate of
+   * this start claimed one first (within the resend window) — then that one, so both get
+   * the same check-in key and the same screen. Without the claim, the start time.
+   */
+  private async startNonce(vendor: string, key: string, startInput: string, now: number): Promise<string> {
+    const nonce = now.toString(36);
+    try {
+      return await this.store.claimStart(vendor, key, startInput, nonce, this.resendWindowMs);
+    } catch (e) {
+      this.opts.onError?.('load', e);
+      return nonce;
+    }
   }
 
   /** Feeds inputs one hop at a time (several when a cumulative path jumped ahead). */

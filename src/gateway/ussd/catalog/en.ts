@@ -24,6 +24,7 @@ export const en: Catalog = {
   'standing.stale': 'Your total will update shortly.',
   'points.show': 'You have {total} points. Your rank: #{rank}.',
   'points.none': 'You have no points yet. Check in at a venue to earn points!',
+  'venue.code': 'venue {code}',
   'top.title': 'Top players',
   'top.global': '1 Global',
   'top.city': '2 My city',

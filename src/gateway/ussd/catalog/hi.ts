@@ -27,6 +27,7 @@ export const hi: Catalog = {
   'standing.stale': 'कुल अंक जल्द अपडेट होंगे',
   'points.show': 'आपके {total} अंक, रैंक #{rank}',
   'points.none': 'अभी कोई अंक नहीं। अंक के लिए चेक-इन करें!',
+  'venue.code': 'स्थान {code}',
   'top.title': 'टॉप खिलाड़ी',
   'top.global': '1 सभी',
   'top.city': '2 मेरा शहर',

@@ -33,6 +33,7 @@ export type MessageKey =
   | 'standing.stale'
   | 'points.show'
   | 'points.none'
+  | 'venue.code'
   | 'top.title'
   | 'top.global'
   | 'top.city'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGS, LANGUAGES, type MessageKey } from '../../../../src/gateway/ussd/catalog/index.js';
-import { fitsUssdScreen, isGsm7 } from '../../../../src/gateway/ussd/gsm7.js';
-import { ScreenRules, screen } from '../../../../src/gateway/ussd/screen.js';
+import { fitsUssdScreen, isGsm7, toGsm7Lookalike } from '../../../../src/gateway/ussd/gsm7.js';
+import { fill, ScreenRules, screen } from '../../../../src/gateway/ussd/screen.js';
 import { VENUES } from './support/in-memory-services.js';
 
 /** Worst-case values: the longest venue names we know of, numbers at their widest. */
@@ -67,6 +67,27 @@ describe('message catalog', () => {
             expect(fitsUssdScreen(text), `${lang} ${first} ${standing}`).toBe(true);
             expect(text.endsWith(c['nav.menu'])).toBe(true);
           }
+        }
+      }
+    }
+  });
+
+  it('a venue stays recognisable: at least 6 characters of its name, or its code when no more fit', () => {
+    for (const lang of LANGUAGES) {
+      const c = CATALOGS[lang];
+      const screens: string[][] = [
+        ...(['checkin.rewarded', 'checkin.repeat'] as const).flatMap((first) =>
+          (['standing.rank', 'standing.norank', 'standing.stale'] as const).map((standing) => [c[first], c[standing], c['nav.menu']]),
+        ),
+        ...(['checkin.closed', 'skipper.show', 'skipper.you', 'skipper.none'] as const).map((k) => [c[k], c['nav.back']]),
+      ];
+      for (const lines of screens) {
+        for (const v of VENUES) {
+          const venue = toGsm7Lookalike(v.name);
+          const byCode = fill(c['venue.code'], { code: v.code });
+          const text = screen(lines, { ...WORST, venue }, { venue: byCode });
+          expect(fitsUssdScreen(text)).toBe(true);
+          expect(text.includes(venue.slice(0, 6)) || text.includes(byCode), `${lang} ${v.code}: ${text}`).toBe(true);
         }
       }
     }

@@ -14,7 +14,7 @@ const P = '+254711000001';
 
 /** A session store whose every call fails, as with Redis down. */
 const down = () => Promise.reject(new Error('redis down'));
-const DOWN_STORE: UssdSessionStore = { load: down, save: down, saveLater: down, remove: down };
+const DOWN_STORE: UssdSessionStore = { load: down, save: down, saveLater: down, remove: down, claimStart: down };
 
 describe('USSD sessions (engine + dialog)', () => {
   it("menu → check in → points, in Africa's Talking's cumulative dialect", async () => {
@@ -211,6 +211,23 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(await h.imi('msisdn=254711000001&msg=*384%23')).toEqual({ text: MENU, end: false });
   });
 
+  it('IMImobile: a start sent twice at once (no session id, keyed on the MSISDN) is one check-in and one screen', async () => {
+    const h = new Harness();
+    const first = h.imi('msisdn=254711000001&msg=*384*123%23');
+    h.clock += 30; // the duplicate arrives a moment later, before the first is stored
+    const second = h.imi('msisdn=254711000001&msg=*384*123%23');
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
+    expect(b).toEqual(a);
+    expect(h.services.checkIns).toHaveLength(1);
+    // A later dial by the same subscriber is a new session: its own check-in.
+    h.clock += 60_000;
+    await h.imi('msisdn=254711000001&msg=*384%23');
+    await h.imi('msisdn=254711000001&msg=1');
+    expect((await h.imi('msisdn=254711000001&msg=123')).text).toMatch(/^Checked in at Java House\. Already rewarded/);
+    expect(h.services.checkIns).toHaveLength(2);
+  });
+
   it('TruRoute: timeout closes the session', async () => {
     const h = new Harness();
     await h.truroute('t1', '254711000001', 1, '*384#');
@@ -253,6 +270,7 @@ describe('USSD sessions (engine + dialog)', () => {
       save: (v, k, s, r) => mem.save(v, k, s, r),
       saveLater: (v, k, s, r) => mem.saveLater(v, k, s, r),
       remove: (v, k) => mem.remove(v, k),
+      claimStart: (v, k, i, n, t) => mem.claimStart(v, k, i, n, t),
     };
     const h = new Harness(slow);
     const pending = h.at('e1', P, '', '*384*123#');
@@ -309,6 +327,7 @@ describe('USSD sessions (engine + dialog)', () => {
       save: () => new Promise<void>(() => {}),
       saveLater: () => new Promise<void>(() => {}),
       remove: async () => {},
+      claimStart: async (_v: string, _k: string, _i: string, nonce: string) => nonce,
     };
     const h = new Harness(hanging);
     expect(await h.at('nw1', P, '', '*384*123#')).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
@@ -321,6 +340,21 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(dial.ok && (await engine.handle(dial.value, h2.clock))).toMatchObject({ end: true, text: expect.stringMatching(/^Checked in at Java House/) });
     await new Promise((r) => setImmediate(r));
     expect(errors).toEqual(['save', 'save']);
+  });
+
+  it('a venue name outside GSM-7 is shortened, never dropped: with no room for any of it, the screen names the venue code', async () => {
+    const h = new Harness();
+    // English texts are GSM-7; a Devanagari venue name makes the screen UCS-2 (80 characters).
+    const first = await h.at('u1', P, '', '*384*900#');
+    expect(first.text).toMatch(/^Checked in at हल्दी.*\.\.! \+10 points\.\nTotal 0 points\.$/);
+    // "Already rewarded there today" leaves no room for the name in 80 characters.
+    expect(await h.at('u2', P, '', '*384*900#')).toEqual({
+      text: 'Checked in at venue 900. Already rewarded there today, no new points.\nTotal 0 points.',
+      end: true,
+    });
+    await h.at('u3', P, '');
+    await h.at('u3', P, '1');
+    expect((await h.at('u3', P, '1*900')).text).toBe('Checked in at venue 900. Already rewarded there today, no new points.\nTotal 0 points.\n0 Menu');
   });
 
   it('honours smaller operator screen limits (160 GSM-7)', async () => {

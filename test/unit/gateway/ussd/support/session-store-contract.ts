@@ -96,6 +96,19 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       expect(await store.load('africastalking', 'k7', '+254711000007')).toEqual({ session: SESSION, lang: null });
     });
 
+    it('claims one nonce per session start: a duplicate gets the first, another start its own, and the claim expires', async () => {
+      const s = await open();
+      const [a, b] = await Promise.all([
+        s.store.claimStart('imimobile', '+254711000008', '*384*123#', 'n1', 300),
+        s.store.claimStart('imimobile', '+254711000008', '*384*123#', 'n2', 300),
+      ]);
+      expect([a, b]).toEqual(['n1', 'n1']);
+      expect(await s.store.claimStart('imimobile', '+254711000008', '*384#', 'n3', 300)).toBe('n3');
+      expect(await s.store.claimStart('imimobile', '+254711000009', '*384*123#', 'n4', 300)).toBe('n4');
+      await s.expire();
+      expect(await s.store.claimStart('imimobile', '+254711000008', '*384*123#', 'n5', 300)).toBe('n5');
+    });
+
     it('forgets a session after its TTL', async () => {
       const s = await open();
       await s.store.save('hubtel', 'k4', SESSION);
