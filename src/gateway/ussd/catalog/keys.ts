@@ -8,7 +8,7 @@ export function isLanguage(v: unknown): v is Language {
 
 /**
  * Every message of the USSD dialog. `{name}` placeholders are filled by `screen.ts`;
- * `{venue}`, `{city}` and `{code}` may be shortened to make a screen fit.
+ * `{venue}`, `{city}` and `{board}` may be shortened to make a screen fit (never numbers or codes).
  */
 export type MessageKey =
   | 'menu.title'
