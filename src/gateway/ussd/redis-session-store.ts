@@ -45,6 +45,10 @@ interface SetPxCommander {
   setPx(numKeys: number, ...keysThenArgs: Array<string | number>): ChainableCommander;
 }
 
+interface ClaimCommander {
+  claim(key: string, value: string, ttlMs: number): Promise<string>;
+}
+
 /** Operations per command: one command stays short on the Redis side. */
 const CHUNK = 256;
 
@@ -85,6 +89,7 @@ export class RedisSessionStore implements UssdSessionStore {
     this.langTtlMs = opts.languageTtlMs ?? 400 * 86_400_000;
     this.laterMs = opts.laterMs ?? 2;
     defineScript(redis, 'setPx', 'set-px-n.lua');
+    defineScript(redis, 'claim', 'claim-1.lua');
   }
 
   load(vendor: string, sessionKey: string, msisdn: string): Promise<LoadedSession> {
@@ -120,14 +125,13 @@ export class RedisSessionStore implements UssdSessionStore {
   }
 
   /**
-   * `SET … NX GET PX`: one command sets the claim if absent and returns the earlier one.
+   * One script call (`claim-1.lua`) sets the claim if absent and returns the earlier one.
    * Rare (session starts of MSISDN-keyed vendors only), so not batched with the rest.
    */
   async claimStart(vendor: string, sessionKey: string, startInput: string, nonce: string, ttlMs: number): Promise<string> {
     const input = startInput.length <= 64 ? startInput : createHash('sha1').update(startInput).digest('hex');
     const key = `${this.opts.keyPrefix}ussd:start:${vendor}:${sessionKey}:${input}`;
-    const held = (await this.redis.call('SET', key, nonce, 'NX', 'GET', 'PX', Math.max(1, ttlMs))) as string | null;
-    return held ?? nonce;
+    return (this.redis as unknown as ClaimCommander).claim(key, nonce, Math.max(1, ttlMs));
   }
 
   /** Sends whatever is queued (held `saveLater` writes included) and waits for it: before the connection closes. */
