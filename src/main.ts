@@ -20,6 +20,7 @@ import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { GroupCommitWriter } from './store/mysql/checkin-writer.js';
 import { createMysqlPool, type MysqlPool } from './store/mysql/pool.js';
+import { serverVersion, unsupportedServer } from './store/mysql/server-version.js';
 import { UserRepository } from './store/mysql/user-repository.js';
 import { VenueRepository } from './store/mysql/venue-repository.js';
 import { connectRedis, createRedis } from './store/redis/client.js';
@@ -52,6 +53,20 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   for (const [name, r] of [['local', redisLocal], ['readModel', redisReadModel]] as const) {
     r.on('error', (e: Error) => log.warn({ redis: name, err: e.message }, 'redis error'));
     if (!(await connectRedis(r))) log.warn({ redis: name }, 'redis unreachable at start-up; figures will be stale');
+  }
+
+  // A server hopgate cannot use is refused now, not at the first check-in. An unreachable
+  // one is no reason to refuse: check-ins fail fast with 503 until it is back.
+  let version: string | null = null;
+  try {
+    version = await serverVersion((sql) => pool.query({ sql, timeout: config.mysql.queryTimeoutMs }));
+  } catch (e) {
+    log.error({ err: (e as Error).message }, 'cannot read the MySQL server version at start-up');
+  }
+  const unsupported = version === null ? null : unsupportedServer(version);
+  if (unsupported !== null) {
+    await Promise.allSettled([pool.end(), redisLocal.quit(), redisReadModel.quit()]);
+    throw new Error(unsupported);
   }
 
   const venueRepo = new VenueRepository(pool, config.mysql.queryTimeoutMs);

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { Config } from '../../config/schema.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
+import { assertSupportedServer } from './server-version.js';
 
 export interface MigrateReport {
   readonly applied: readonly string[];
@@ -8,7 +9,8 @@ export interface MigrateReport {
 }
 
 /**
- * Creates the database if needed and applies pending migrations, each recorded in
+ * Refuses a server hopgate cannot use (server-version.ts), creates the database if needed
+ * and applies pending migrations, each recorded in
  * `schema_migrations`. A named lock serialises concurrent runs; running twice is harmless.
  */
 export async function migrate(cfg: Config['mysql'], migrations: readonly Migration[] = MIGRATIONS): Promise<MigrateReport> {
@@ -22,6 +24,7 @@ export async function migrate(cfg: Config['mysql'], migrations: readonly Migrati
     multipleStatements: false,
   });
   try {
+    await assertSupportedServer((sql) => conn.query(sql));
     await conn.query(`CREATE DATABASE IF NOT EXISTS \`${cfg.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     await conn.query(`USE \`${cfg.database}\``);
     const [lockRows] = await conn.query('SELECT GET_LOCK(?, 30) AS got', [`hopgate-migrate-${cfg.database}`]);
