@@ -1,4 +1,4 @@
-// npm run bench [-- --only checkin,ussd] [--duration 10] [--connections 64]
+// npm run bench [-- --only checkin,ussd] [--duration 10] [--connections 64] [--repeat 3]
 // Runs the scenarios in bench/scenarios/, prints their figures, writes
 // bench/results/<timestamp>.json and bench/results/latest.json, and regenerates the
 // results table in bench/README.md. Every load is bounded in time and targets loopback.
@@ -15,6 +15,9 @@ function arg(name, fallback) {
 const only = arg('only', '')?.split(',').filter(Boolean) ?? [];
 const durationSec = Number(arg('duration', '10'));
 const connections = Number(arg('connections', '64'));
+// On a host whose speed drifts, one run is one sample: with --repeat N each scenario runs
+// N times and its table shows, row by row, the run at the median of the row's first figure.
+const repeat = Math.max(1, Number(arg('repeat', '1')));
 const dir = join(ROOT, 'bench', 'scenarios');
 const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
 
@@ -30,11 +33,14 @@ const tables = [];
 for (const file of files) {
   const scenario = await import(join(dir, file));
   if (only.length > 0 && !only.includes(scenario.name)) continue;
-  process.stdout.write(`\n== ${scenario.title} ==\n`);
-  const { result, rows } = await scenario.run({ durationSec, connections });
-  report.scenarios[scenario.name] = result;
-  console.table(rows);
-  tables.push({ name: scenario.name, title: scenario.title, rows });
+  const runs = [];
+  for (let n = 1; n <= repeat; n++) {
+    process.stdout.write(`\n== ${scenario.title}${repeat > 1 ? ` (run ${n} of ${repeat})` : ''} ==\n`);
+    runs.push(await scenario.run({ durationSec, connections }));
+    console.table(runs[runs.length - 1].rows);
+  }
+  report.scenarios[scenario.name] = repeat === 1 ? runs[0].result : { runs: runs.map((r) => r.result) };
+  tables.push({ name: scenario.name, title: scenario.title, rows: repeat === 1 ? runs[0].rows : medianRows(runs.map((r) => r.rows)) });
 }
 
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -52,7 +58,9 @@ for (const t of tables) {
     `### ${t.title}`,
     '',
     `Run ${report.startedAt}: ${report.machine.cpus} cores (${report.machine.model}), Node ${report.machine.node}, ` +
-      `${connections} connections, ${durationSec} s; raw figures \`bench/results/${stamp}.json\`.`,
+      `${connections} connections, ${durationSec} s` +
+      (repeat > 1 ? `; ${repeat} runs, each row the median run by its first figure (all of them in the last column)` : '') +
+      `; raw figures \`bench/results/${stamp}.json\`.`,
     '',
     `| ${cols.join(' | ')} |`,
     `|${cols.map(() => '---').join('|')}|`,
@@ -67,5 +75,19 @@ for (const t of tables) {
   else readme = readme.trimEnd() + '\n\n' + block + '\n';
 }
 writeFileSync(readmePath, readme);
+
+/**
+ * Row i of the result: row i of the run at the median of that row's first numeric figure
+ * (req/s, events/s), with every run's value of that figure in an extra column.
+ */
+function medianRows(runsRows) {
+  return runsRows[0].map((first, i) => {
+    const key = Object.keys(first).find((k) => typeof first[k] === 'number');
+    if (key === undefined) return first;
+    const order = runsRows.map((rows) => rows[i]).sort((a, b) => a[key] - b[key]);
+    const median = order[Math.floor((order.length - 1) / 2)];
+    return { ...median, [`${key}, every run`]: runsRows.map((rows) => rows[i][key]).join(' / ') };
+  });
+}
 process.stdout.write(`\nwrote bench/results/${stamp}.json and bench/README.md\n`);
 process.exit(0);
