@@ -205,7 +205,15 @@ export class GroupCommitWriter implements CheckInStorePort {
         this.observer.batchCommitted(batch.length, performance.now() - started);
         return;
       } catch (e) {
-        const usable = conn !== undefined && (await rollbackQuietly(conn));
+        let usable = false;
+        if (conn !== undefined && isQueryTimeout(e)) {
+          // The statement still runs on the server (mysql2 only stops waiting): a ROLLBACK would
+          // queue behind it, and the batch could still COMMIT after its callers heard 503.
+          await this.abandon(conn);
+          conn = undefined;
+        } else if (conn !== undefined) {
+          usable = await rollbackQuietly(conn);
+        }
         if (isRetryableConflict(e) && attempt < 3) continue;
         if (isDuplicateRequestKey(e) && usable && conn) {
           // Another process committed one of these keys first: answer those as replays and
@@ -268,6 +276,21 @@ export class GroupCommitWriter implements CheckInStorePort {
       const raw = conn.connection as unknown as CallbackConnection;
       raw.query({ sql, timeout: this.opts.queryTimeoutMs }, (err, results) => (err ? reject(err) : resolve(results as unknown as unknown[])));
     });
+  }
+
+  /**
+   * Ends a connection whose transaction timed out: KILL from another connection aborts a lock
+   * wait and rolls the transaction back (closing the socket alone does neither), then the
+   * socket is dropped. Bounded: a database that cannot be reached cannot be told either.
+   */
+  private async abandon(conn: PoolConnection): Promise<void> {
+    const threadId = conn.threadId;
+    conn.destroy();
+    try {
+      await this.pool.query({ sql: `KILL CONNECTION ${Number(threadId)}`, timeout: Math.min(this.opts.queryTimeoutMs, 1000) });
+    } catch {
+      // Already gone, or the database is unreachable: it rolls back when it sees the socket close.
+    }
   }
 
   private async resolveExistingKeys(conn: PoolConnection, batch: Pending[]): Promise<boolean> {
@@ -424,6 +447,10 @@ async function rollbackQuietly(conn: PoolConnection): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function isQueryTimeout(e: unknown): boolean {
+  return (e as { code?: string } | null)?.code === 'PROTOCOL_SEQUENCE_TIMEOUT';
 }
 
 function isRetryableConflict(e: unknown): boolean {
