@@ -215,6 +215,11 @@ export class GroupCommitWriter implements CheckInStorePort {
           usable = await rollbackQuietly(conn);
         }
         if (isRetryableConflict(e) && attempt < 3) continue;
+        if (isIdCollision(e) && usable && attempt < 5) {
+          // Another process of this site made the same id (they share the site number): new ids.
+          for (const p of batch) p.id = this.ids.next();
+          continue;
+        }
         if (isDuplicateRequestKey(e) && usable && conn) {
           // Another process committed one of these keys first: answer those as replays and
           // write the rest again. Rare (needs two gateways and one key at the same moment).
@@ -447,6 +452,12 @@ async function rollbackQuietly(conn: PoolConnection): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Only ids are primary keys the batch inserts without IGNORE or ON DUPLICATE KEY. */
+function isIdCollision(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err?.code === 'ER_DUP_ENTRY' && typeof err.message === 'string' && err.message.includes("'PRIMARY'");
 }
 
 function isQueryTimeout(e: unknown): boolean {
