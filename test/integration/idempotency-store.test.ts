@@ -63,6 +63,23 @@ describe('Idempotency-Key beyond the reply cache', () => {
     expect(await metric(gw, /hopgate_writer_key_replays_total\{source="mysql"[^}]*\} (\d+)/)).toBe(1);
   });
 
+  it('replays a key whose venue has closed since: the first result, not 422 VENUE_CLOSED', async () => {
+    expect((await putVenue(gw, 'V9', { name: 'Soon Closed', city: 'Nairobi' })).status).toBe(201);
+    const a = { msisdn: '+254766000021', venueId: 'V9' };
+    const first = await gw.request('POST', '/v1/checkins', a, { 'idempotency-key': 'closing-1' });
+    expect(first.status).toBe(201);
+    // Evict it from the reply cache (one entry), then close the venue.
+    expect((await gw.request('POST', '/v1/checkins', { msisdn: '+254766000022', venueId: 'V1' }, { 'idempotency-key': 'closing-2' })).status).toBe(201);
+    expect((await putVenue(gw, 'V9', { name: 'Soon Closed', city: 'Nairobi', open: false })).status).toBe(200);
+    expect((await gw.request('POST', '/v1/checkins', { msisdn: '+254766000023', venueId: 'V9' })).json.error.code).toBe('VENUE_CLOSED');
+    // The client retries after a lost reply: it gets the check-in it already has.
+    const replay = await gw.request('POST', '/v1/checkins', a, { 'idempotency-key': 'closing-1' });
+    expect(replay.status).toBe(200);
+    expect(replay.json.checkin).toEqual(first.json.checkin);
+    const changed = await gw.request('POST', '/v1/checkins', { ...a, msisdn: '+254766000024' }, { 'idempotency-key': 'closing-1' });
+    expect(changed.json.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('the writer remembers recent keys: a replay or a resent USSD hop costs no rolled-back batch', async () => {
     expect((await putVenue(remembering, '4712', { name: 'Kiosk Two', city: 'Nairobi' })).status).toBe(201);
     const a = { msisdn: '+254766000011', venueId: 'V1' };
@@ -127,7 +144,7 @@ describe('two gateway processes of one site on one database', () => {
       const c = await mysqlAdmin(a.database);
       try {
         const [rows] = await c.query("SELECT COUNT(*) AS n, COUNT(DISTINCT request_key) AS k FROM checkins WHERE request_key LIKE 'both-%'");
-        const [{ n, k }] = rows as Array<{ n: string; k: string }>;
+        const { n, k } = (rows as Array<{ n: string; k: string }>)[0]!;
         expect([Number(n), Number(k)]).toEqual([40, 40]);
         const [all] = await c.query('SELECT COUNT(*) AS n FROM checkins');
         expect(Number((all as Array<{ n: string }>)[0]!.n)).toBe(840);

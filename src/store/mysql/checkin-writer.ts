@@ -143,6 +143,23 @@ export class GroupCommitWriter implements CheckInStorePort {
     });
   }
 
+  async findByKey(clientId: string, requestKey: string): Promise<{ checkIn: CheckIn; requestHash: string | null } | null> {
+    const known = this.recentKeys.get(`${clientId}\u0000${requestKey}`);
+    if (known) return { checkIn: known.checkIn, requestHash: known.hash };
+    try {
+      const [rows] = await this.pool.query({
+        sql: `SELECT ${STORED_CHECKIN_COLUMNS} FROM checkins c LEFT JOIN reward_days r ON r.checkin_id = c.id
+               WHERE c.client_id = ? AND c.request_key = ?`,
+        values: [clientId, requestKey],
+        timeout: this.opts.queryTimeoutMs,
+      });
+      const row = (rows as StoredCheckInRow[])[0];
+      return row ? { checkIn: rowToCheckIn(row), requestHash: row.request_hash } : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Stops taking check-ins and resolves once everything queued has been written. */
   async drain(): Promise<void> {
     this.closed = true;
