@@ -51,6 +51,11 @@ export interface CheckInServiceDeps {
   readonly provisionalPoints: (rewarded: boolean) => number;
 }
 
+const KEY_REUSED = {
+  code: 'IDEMPOTENCY_KEY_REUSED',
+  message: 'this Idempotency-Key was used before with a different request',
+} as const;
+
 /**
  * The check-in use case shared by every channel (JSON API, USSD, SMS): validate, commit
  * durably (reading the standing while the commit is under way); the reply is built only
@@ -63,7 +68,7 @@ export class CheckInService {
     const parsed = parseCheckInInput(req, this.deps.defaultCountryCode);
     if (!parsed.ok) return parsed;
     const venue = checkVenue(this.deps.venues.get(parsed.value.venueId), parsed.value.venueId);
-    if (!venue.ok) return venue;
+    if (!venue.ok) return req.requestKey === null ? venue : ((await this.earlierReply(req, req.requestKey)) ?? venue);
     const cmd: CheckInCommand = {
       msisdn: parsed.value.msisdn,
       venueId: venue.value.id,
@@ -84,14 +89,22 @@ export class CheckInService {
     if (outcome.kind === 'unavailable') {
       return err({ code: 'STORE_UNAVAILABLE', message: outcome.reason, retryAfterSec: outcome.retryAfterSec });
     }
-    if (outcome.kind === 'replay' && !outcome.sameRequest) {
-      return err({
-        code: 'IDEMPOTENCY_KEY_REUSED',
-        message: 'this Idempotency-Key was used before with a different request',
-      });
-    }
+    if (outcome.kind === 'replay' && !outcome.sameRequest) return err(KEY_REUSED);
     const figures = await (standing ?? this.standing(outcome.checkIn.msisdn));
     return ok(this.reply(outcome.checkIn, venue.value, figures, outcome.kind === 'replay'));
+  }
+
+  /**
+   * A retry of a keyed check-in made before its venue closed gets that check-in (the first
+   * result), not the rejection a new check-in would get. Null when the key is new.
+   */
+  private async earlierReply(req: CheckInRequest, requestKey: string): Promise<Result<CheckInReply, CheckInFailure> | null> {
+    const earlier = await this.deps.store.findByKey(req.clientId, requestKey);
+    if (earlier === null) return null;
+    if (earlier.requestHash !== req.requestHash) return err(KEY_REUSED);
+    const venue = this.deps.venues.get(earlier.checkIn.venueId);
+    if (!venue) return null;
+    return ok(this.reply(earlier.checkIn, venue, await this.standing(earlier.checkIn.msisdn), true));
   }
 
   /** The read model is optional for a check-in: without it, figures are null and stale. */

@@ -39,6 +39,8 @@ export class HttpContext implements Expirable {
   client: ApiClient | null = null;
   /** What a route keeps about the request for its own later use (e.g. its deadline reply). */
   routeState: unknown = undefined;
+  /** A path parameter had a malformed percent-escape (the server answers 400). */
+  readonly malformedPath: boolean = false;
   done = false;
   aborted = false;
   status = 0;
@@ -57,7 +59,16 @@ export class HttpContext implements Expirable {
       const value = req.getHeader(name);
       if (value !== '') this.headers[name] = value;
     }
-    for (let i = 0; i < route.paramCount; i++) this.params.push(decodeURIComponent(req.getParameter(i) ?? ''));
+    for (let i = 0; i < route.paramCount; i++) {
+      // decodeURIComponent throws on a bad escape (`%E0`, `%ZZ`): thrown here it would reach
+      // uWS and end the process.
+      try {
+        this.params.push(decodeURIComponent(req.getParameter(i) ?? ''));
+      } catch {
+        this.malformedPath = true;
+        this.params.push('');
+      }
+    }
     this.remoteAddress = route.remoteAddress ? Buffer.from(res.getRemoteAddressAsText()).toString() : '';
     this.deadlineAt = this.startedAt + deadlineMs;
   }

@@ -134,6 +134,11 @@ export class HttpServer implements ContextHooks {
     const ctx = new HttpContext(res, req, route, this, deadlineMs);
     this.inflight++;
     res.onAborted(() => ctx.abort());
+    if (ctx.malformedPath) {
+      // A body left unread would be parsed as the next request: close instead.
+      ctx.error('BAD_REQUEST', 'the path has a malformed percent-escape', undefined, undefined, route.readBody);
+      return ctx;
+    }
     if (!run) return ctx;
     this.deadlineQueue(deadlineMs).add(ctx);
     if (!route.readBody) {

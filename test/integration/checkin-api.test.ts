@@ -147,6 +147,22 @@ describe('POST /v1/checkins', () => {
     expect(na.headers.get('allow')).toBe('POST');
     expect(na.json.error.code).toBe('METHOD_NOT_ALLOWED');
   });
+
+  it('answers 400 BAD_REQUEST for a malformed percent-escape in a path parameter, and keeps running', async () => {
+    // decodeURIComponent throws on these; it must not escape into uWS and kill the process.
+    for (const [method, path] of [
+      ['GET', '/v1/users/%E0%A4'],
+      ['GET', '/v1/venues/%'],
+      ['PUT', '/v1/venues/%ZZ'],
+      ['DELETE', '/v1/users/%E0'],
+    ] as const) {
+      const res = await gw.request(method, path, method === 'PUT' ? { name: 'X', city: 'Y' } : undefined);
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.json.error.code).toBe('BAD_REQUEST');
+    }
+    expect(gw.proc.exitCode).toBeNull();
+    expect((await gw.request('GET', '/healthz')).status).toBe(200);
+  });
 });
 
 describe('Idempotency-Key', () => {

@@ -163,3 +163,58 @@ describe('when Redis is down', () => {
     expect(await hop('rd-2', '*384#')).toBe('200 END Sorry, we are busy right now. Please try again in a minute.');
   });
 });
+
+describe('when a check-in batch outlives the query timeout', () => {
+  it('gives up on it: 503 at the query timeout, nothing written afterwards, even once the lock is gone', async () => {
+    // Deadline far beyond the query timeout: the writer, not the deadline, must answer.
+    const gw = await startGateway({ config: { mysql: { queryTimeoutMs: 400 }, http: { requestDeadlineMs: 5000 } } });
+    const locker = await mysqlAdmin(gw.database);
+    try {
+      expect((await putVenue(gw, 'V1', { name: 'Kiosk', city: 'Nairobi' })).status).toBe(201);
+      expect((await gw.request('POST', '/v1/checkins', { msisdn: '+254755000001', venueId: 'V1' })).status).toBe(201);
+      // Another session holds the user's row: the batch's users upsert waits for it.
+      await locker.query('START TRANSACTION');
+      await locker.query("SELECT * FROM users WHERE msisdn = '+254755000001' FOR UPDATE");
+      const t0 = performance.now();
+      const res = await gw.request('POST', '/v1/checkins', { msisdn: '+254755000001', venueId: 'V1' });
+      const ms = performance.now() - t0;
+      expect(res.status).toBe(503);
+      expect(res.json.error.code).toBe('STORE_UNAVAILABLE');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(ms).toBeLessThan(2000);
+      await locker.query('ROLLBACK');
+      await new Promise((r) => setTimeout(r, 500));
+      // Told "not written", the client may retry: the abandoned batch must not commit later.
+      const [rows] = await locker.query("SELECT COUNT(*) AS n FROM checkins WHERE msisdn = '+254755000001'");
+      expect(Number((rows as Array<{ n: string }>)[0]!.n)).toBe(1);
+      // And the writer works again.
+      expect(await checkInUntilCommitted(gw, '+254755000001')).toBe(201);
+    } finally {
+      await locker.end();
+      await gw.stop();
+    }
+  });
+
+  it('SIGTERM still drains and exits 0 while MySQL hangs mid-stream', async () => {
+    const proxy = new TcpProxy(MYSQL.port);
+    await proxy.start();
+    const gw = await startGateway({ config: { mysql: { port: proxy.port, connectTimeoutMs: 300, queryTimeoutMs: 400 }, http: { requestDeadlineMs: 800 } } });
+    try {
+      expect((await putVenue(gw, 'V1', { name: 'Kiosk', city: 'Nairobi' })).status).toBe(201);
+      expect(await checkInUntilCommitted(gw, '+254755000101')).toBe(201);
+      proxy.set('stall');
+      const res = await gw.request('POST', '/v1/checkins', { msisdn: '+254755000102', venueId: 'V1' });
+      expect([503, 504]).toContain(res.status);
+      const t0 = performance.now();
+      gw.proc.kill('SIGTERM');
+      const code = await Promise.race([gw.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 6000))]);
+      expect(code).toBe(0);
+      expect(performance.now() - t0).toBeLessThan(6000);
+      expect(gw.output()).toContain('"msg":"stopped"');
+    } finally {
+      proxy.set('refuse');
+      await gw.stop();
+      await proxy.stop();
+    }
+  });
+});

@@ -63,6 +63,23 @@ describe('Idempotency-Key beyond the reply cache', () => {
     expect(await metric(gw, /hopgate_writer_key_replays_total\{source="mysql"[^}]*\} (\d+)/)).toBe(1);
   });
 
+  it('replays a key whose venue has closed since: the first result, not 422 VENUE_CLOSED', async () => {
+    expect((await putVenue(gw, 'V9', { name: 'Soon Closed', city: 'Nairobi' })).status).toBe(201);
+    const a = { msisdn: '+254766000021', venueId: 'V9' };
+    const first = await gw.request('POST', '/v1/checkins', a, { 'idempotency-key': 'closing-1' });
+    expect(first.status).toBe(201);
+    // Evict it from the reply cache (one entry), then close the venue.
+    expect((await gw.request('POST', '/v1/checkins', { msisdn: '+254766000022', venueId: 'V1' }, { 'idempotency-key': 'closing-2' })).status).toBe(201);
+    expect((await putVenue(gw, 'V9', { name: 'Soon Closed', city: 'Nairobi', open: false })).status).toBe(200);
+    expect((await gw.request('POST', '/v1/checkins', { msisdn: '+254766000023', venueId: 'V9' })).json.error.code).toBe('VENUE_CLOSED');
+    // The client retries after a lost reply: it gets the check-in it already has.
+    const replay = await gw.request('POST', '/v1/checkins', a, { 'idempotency-key': 'closing-1' });
+    expect(replay.status).toBe(200);
+    expect(replay.json.checkin).toEqual(first.json.checkin);
+    const changed = await gw.request('POST', '/v1/checkins', { ...a, msisdn: '+254766000024' }, { 'idempotency-key': 'closing-1' });
+    expect(changed.json.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('the writer remembers recent keys: a replay or a resent USSD hop costs no rolled-back batch', async () => {
     expect((await putVenue(remembering, '4712', { name: 'Kiosk Two', city: 'Nairobi' })).status).toBe(201);
     const a = { msisdn: '+254766000011', venueId: 'V1' };
@@ -95,6 +112,48 @@ describe('Idempotency-Key beyond the reply cache', () => {
       expect(Number((rows as Array<{ n: string }>)[0]!.n)).toBe(2);
     } finally {
       await c.end();
+    }
+  });
+});
+
+describe('two gateway processes of one site on one database', () => {
+  it('all check-ins at both commit, and the same key sent to both at once is one check-in', async () => {
+    // A rolling restart, or two nodes of one site: same config, so the same siteNumber.
+    const a = await startGateway();
+    const b = await startGateway({ database: a.database, redisPrefix: a.redisPrefix, skipMigrate: true });
+    try {
+      for (const g of [a, b]) expect([200, 201]).toContain((await putVenue(g, 'V1', { name: 'Kiosk', city: 'Nairobi' })).status);
+      const statuses = new Map<number, number>();
+      const count = (s: number) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
+      const unkeyed = Array.from({ length: 16 }, async (_, n) => {
+        const g = n % 2 === 0 ? a : b;
+        for (let i = 0; i < 50; i++) count((await g.request('POST', '/v1/checkins', { msisdn: `+2547670${String(n * 100 + i).padStart(5, '0')}`, venueId: 'V1' })).status);
+      });
+      const pairs: Array<[string, string]> = [];
+      const keyed = (async () => {
+        for (let k = 0; k < 40; k++) {
+          const body = { msisdn: `+2547680${String(k).padStart(5, '0')}`, venueId: 'V1' };
+          const replies = await Promise.all([a, b].map((g) => g.request('POST', '/v1/checkins', body, { 'idempotency-key': `both-${k}` })));
+          expect(replies.map((r) => r.status).sort(), `key both-${k}`).toEqual([200, 201]);
+          pairs.push([replies[0]!.json.checkin.id, replies[1]!.json.checkin.id]);
+        }
+      })();
+      await Promise.all([...unkeyed, keyed]);
+      expect(Object.fromEntries(statuses)).toEqual({ 201: 800 });
+      for (const [x, y] of pairs) expect(x).toBe(y);
+      const c = await mysqlAdmin(a.database);
+      try {
+        const [rows] = await c.query("SELECT COUNT(*) AS n, COUNT(DISTINCT request_key) AS k FROM checkins WHERE request_key LIKE 'both-%'");
+        const { n, k } = (rows as Array<{ n: string; k: string }>)[0]!;
+        expect([Number(n), Number(k)]).toEqual([40, 40]);
+        const [all] = await c.query('SELECT COUNT(*) AS n FROM checkins');
+        expect(Number((all as Array<{ n: string }>)[0]!.n)).toBe(840);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await b.stop({ keepData: true });
+      await a.stop();
     }
   });
 });

@@ -18,4 +18,10 @@ export interface CheckInStorePort {
    *   is under way.
    */
   commit(cmd: CheckInCommand, venueCity: string, onWriting?: () => void): Promise<CommitOutcome>;
+  /**
+   * The check-in committed earlier under (clientId, requestKey) and its request fingerprint;
+   * null when there is none or the store cannot tell now. For replays that `commit` cannot
+   * serve (the venue has closed since).
+   */
+  findByKey(clientId: string, requestKey: string): Promise<{ readonly checkIn: CheckIn; readonly requestHash: string | null } | null>;
 }

@@ -143,6 +143,23 @@ export class GroupCommitWriter implements CheckInStorePort {
     });
   }
 
+  async findByKey(clientId: string, requestKey: string): Promise<{ checkIn: CheckIn; requestHash: string | null } | null> {
+    const known = this.recentKeys.get(`${clientId}\u0000${requestKey}`);
+    if (known) return { checkIn: known.checkIn, requestHash: known.hash };
+    try {
+      const [rows] = await this.pool.query({
+        sql: `SELECT ${STORED_CHECKIN_COLUMNS} FROM checkins c LEFT JOIN reward_days r ON r.checkin_id = c.id
+               WHERE c.client_id = ? AND c.request_key = ?`,
+        values: [clientId, requestKey],
+        timeout: this.opts.queryTimeoutMs,
+      });
+      const row = (rows as StoredCheckInRow[])[0];
+      return row ? { checkIn: rowToCheckIn(row), requestHash: row.request_hash } : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Stops taking check-ins and resolves once everything queued has been written. */
   async drain(): Promise<void> {
     this.closed = true;
@@ -205,8 +222,21 @@ export class GroupCommitWriter implements CheckInStorePort {
         this.observer.batchCommitted(batch.length, performance.now() - started);
         return;
       } catch (e) {
-        const usable = conn !== undefined && (await rollbackQuietly(conn));
+        let usable = false;
+        if (conn !== undefined && isQueryTimeout(e)) {
+          // The statement still runs on the server (mysql2 only stops waiting): a ROLLBACK would
+          // queue behind it, and the batch could still COMMIT after its callers heard 503.
+          await this.abandon(conn);
+          conn = undefined;
+        } else if (conn !== undefined) {
+          usable = await rollbackQuietly(conn);
+        }
         if (isRetryableConflict(e) && attempt < 3) continue;
+        if (isIdCollision(e) && usable && attempt < 5) {
+          // Another process of this site made the same id (they share the site number): new ids.
+          for (const p of batch) p.id = this.ids.next();
+          continue;
+        }
         if (isDuplicateRequestKey(e) && usable && conn) {
           // Another process committed one of these keys first: answer those as replays and
           // write the rest again. Rare (needs two gateways and one key at the same moment).
@@ -268,6 +298,21 @@ export class GroupCommitWriter implements CheckInStorePort {
       const raw = conn.connection as unknown as CallbackConnection;
       raw.query({ sql, timeout: this.opts.queryTimeoutMs }, (err, results) => (err ? reject(err) : resolve(results as unknown as unknown[])));
     });
+  }
+
+  /**
+   * Ends a connection whose transaction timed out: KILL from another connection aborts a lock
+   * wait and rolls the transaction back (closing the socket alone does neither), then the
+   * socket is dropped. Bounded: a database that cannot be reached cannot be told either.
+   */
+  private async abandon(conn: PoolConnection): Promise<void> {
+    const threadId = conn.threadId;
+    conn.destroy();
+    try {
+      await this.pool.query({ sql: `KILL CONNECTION ${Number(threadId)}`, timeout: Math.min(this.opts.queryTimeoutMs, 1000) });
+    } catch {
+      // Already gone, or the database is unreachable: it rolls back when it sees the socket close.
+    }
   }
 
   private async resolveExistingKeys(conn: PoolConnection, batch: Pending[]): Promise<boolean> {
@@ -424,6 +469,16 @@ async function rollbackQuietly(conn: PoolConnection): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Only ids are primary keys the batch inserts without IGNORE or ON DUPLICATE KEY. */
+function isIdCollision(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err?.code === 'ER_DUP_ENTRY' && typeof err.message === 'string' && err.message.includes("'PRIMARY'");
+}
+
+function isQueryTimeout(e: unknown): boolean {
+  return (e as { code?: string } | null)?.code === 'PROTOCOL_SEQUENCE_TIMEOUT';
 }
 
 function isRetryableConflict(e: unknown): boolean {

@@ -4,7 +4,7 @@ import { decodeId, IdGenerator, ID_EPOCH_MS } from '../../../src/core/ids.js';
 describe('IdGenerator', () => {
   it('makes increasing ids that carry time and site', () => {
     let now = ID_EPOCH_MS + 1_000_000;
-    const gen = new IdGenerator(42, () => now);
+    const gen = new IdGenerator(42, () => now, () => 0);
     const a = gen.next();
     const b = gen.next();
     now += 5;
@@ -33,6 +33,17 @@ describe('IdGenerator', () => {
     expect(a).not.toBe(b);
     expect(decodeId(a).siteNumber).toBe(1);
     expect(decodeId(b).siteNumber).toBe(2);
+  });
+
+  it('two processes of one site at the same instant start their sequences apart; a ms still holds 2048 ids', () => {
+    const now = () => ID_EPOCH_MS + 77;
+    const a = new IdGenerator(3, now, () => 0);
+    const b = new IdGenerator(3, now, () => 0.5);
+    expect(a.next()).not.toBe(b.next());
+    expect(decodeId(b.next()).seq).toBe(1025);
+    const late = new IdGenerator(3, now, () => 0.9999);
+    const ids = Array.from({ length: 2048 }, () => late.next());
+    expect(new Set(ids.map((id) => decodeId(id).atMs))).toEqual(new Set([ID_EPOCH_MS + 77]));
   });
 
   it('validates the site number', () => {

@@ -22,6 +22,10 @@ class MemStore implements CheckInStorePort {
     if (key !== null) this.byKey.set(key, { checkIn, hash: cmd.requestHash });
     return { kind: 'committed', checkIn };
   }
+  async findByKey(clientId: string, requestKey: string): Promise<{ checkIn: CheckIn; requestHash: string | null } | null> {
+    const before = this.byKey.get(`${clientId}|${requestKey}`);
+    return before ? { checkIn: before.checkIn, requestHash: before.hash } : null;
+  }
 }
 
 class MemReadModel implements ReadModelPort {
