@@ -144,7 +144,7 @@ export class GroupCommitWriter implements CheckInStorePort {
   }
 
   async findByKey(clientId: string, requestKey: string): Promise<{ checkIn: CheckIn; requestHash: string | null } | null> {
-    const known = this.recentKeys.get(`${clientId}\u0000${requestKey}`);
+    const known = this.recentKeys.get(requestKeyOf(clientId, requestKey));
     if (known) return { checkIn: known.checkIn, requestHash: known.hash };
     try {
       const [rows] = await this.pool.query({
@@ -333,7 +333,7 @@ export class GroupCommitWriter implements CheckInStorePort {
       return false;
     }
     const existing = new Map<string, StoredCheckInRow>();
-    for (const r of rows as StoredCheckInRow[]) existing.set(`${r.client_id}\u0000${r.request_key}`, r);
+    for (const r of rows as StoredCheckInRow[]) existing.set(requestKeyOf(r.client_id, r.request_key), r);
     for (const p of batch) {
       const row = p.key === null ? undefined : existing.get(p.key);
       if (row) {
@@ -396,7 +396,12 @@ function toCheckIn(p: Pending, site: string, rewarded: boolean): CheckIn {
 }
 
 function keyOf(cmd: CheckInCommand): string {
-  return `${cmd.clientId}\u0000${cmd.requestKey}`;
+  return requestKeyOf(cmd.clientId, cmd.requestKey);
+}
+
+/** A request key as the writer's maps know it: per client. */
+function requestKeyOf(clientId: string, requestKey: string | null): string {
+  return `${clientId}\u0000${requestKey}`;
 }
 
 const esc = mysql.escape;
