@@ -10,8 +10,10 @@
 // are shared with anything else running on the box: read their figures with `uptime`.
 // --rate offers a fixed rate (requests/s, all connections together) instead of as many as
 // the box takes: CPU per request at a fixed rate compares builds on a busy box.
+// --attach 'CMD' runs CMD through the shell during each measured load, `{pid}` replaced by
+// the gateway's pid (e.g. `--attach 'perf trace -s -p {pid}'`), and stops it after the load.
 // Needs `npm run build` first. Every load is bounded in time and targets loopback.
-import { execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { runLoad } from './lib/load.js';
 import { startBenchGateway } from './lib/processes.js';
@@ -24,6 +26,7 @@ const only = arg('only', 'api,dial,twohop').split(',');
 const durationSec = Number(arg('duration', '8'));
 const profDir = arg('cpu-prof', '');
 const rate = Number(arg('rate', '0')) || undefined;
+const attach = arg('attach', '');
 const VENUES = 10_000;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -116,7 +119,12 @@ try {
     const s0 = gatewaySyscalls();
     const b0 = boxSeconds();
     const a0 = process.cpuUsage();
+    const attached = attach ? spawn('sh', ['-c', attach.replaceAll('{pid}', String(gw.pid))], { stdio: 'inherit', detached: true }) : null;
     const r = await runLoad({ ...load, connections: 64, durationSec, overallRate: rate });
+    if (attached) {
+      process.kill(-attached.pid, 'SIGINT');
+      await new Promise((resolve) => attached.once('exit', resolve));
+    }
     const a1 = process.cpuUsage(a0);
     const c1 = cpuSeconds();
     const s1 = gatewaySyscalls();
@@ -147,6 +155,7 @@ try {
   }
   const warnings = gw.output().split('\n').filter((l) => /"level":(40|50)/.test(l));
   console.log(`gateway warnings/errors logged: ${warnings.length}`);
+  for (const w of warnings.slice(0, 3)) console.log(w.slice(0, 400));
 } finally {
   await gw.stop();
 }
