@@ -7,7 +7,7 @@ import type { LocalCalendar } from '../../core/time.js';
 import { CircuitBreaker } from '../../util/circuit-breaker.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 import { RingBuffer } from '../../util/ring-buffer.js';
-import { isUnavailableError, type MysqlPool } from './pool.js';
+import { abandonConnection, isUnavailableError, queryBounded, type MysqlPool } from './pool.js';
 
 export interface WriterOptions {
   readonly siteId: string;
@@ -147,7 +147,7 @@ export class GroupCommitWriter implements CheckInStorePort {
     const known = this.recentKeys.get(requestKeyOf(clientId, requestKey));
     if (known) return { checkIn: known.checkIn, requestHash: known.hash };
     try {
-      const [rows] = await this.pool.query({
+      const [rows] = await queryBounded(this.pool, {
         sql: `SELECT ${STORED_CHECKIN_COLUMNS} FROM checkins c LEFT JOIN reward_days r ON r.checkin_id = c.id
                WHERE c.client_id = ? AND c.request_key = ?`,
         values: [clientId, requestKey],
@@ -226,7 +226,7 @@ export class GroupCommitWriter implements CheckInStorePort {
         if (conn !== undefined && isQueryTimeout(e)) {
           // The statement still runs on the server (mysql2 only stops waiting): a ROLLBACK would
           // queue behind it, and the batch could still COMMIT after its callers heard 503.
-          await this.abandon(conn);
+          await abandonConnection(this.pool, conn, Math.min(this.opts.queryTimeoutMs, 1000));
           conn = undefined;
         } else if (conn !== undefined) {
           usable = await rollbackQuietly(conn);
@@ -298,21 +298,6 @@ export class GroupCommitWriter implements CheckInStorePort {
       const raw = conn.connection as unknown as CallbackConnection;
       raw.query({ sql, timeout: this.opts.queryTimeoutMs }, (err, results) => (err ? reject(err) : resolve(results as unknown as unknown[])));
     });
-  }
-
-  /**
-   * Ends a connection whose transaction timed out: KILL from another connection aborts a lock
-   * wait and rolls the transaction back (closing the socket alone does neither), then the
-   * socket is dropped. Bounded: a database that cannot be reached cannot be told either.
-   */
-  private async abandon(conn: PoolConnection): Promise<void> {
-    const threadId = conn.threadId;
-    conn.destroy();
-    try {
-      await this.pool.query({ sql: `KILL CONNECTION ${Number(threadId)}`, timeout: Math.min(this.opts.queryTimeoutMs, 1000) });
-    } catch {
-      // Already gone, or the database is unreachable: it rolls back when it sees the socket close.
-    }
   }
 
   private async resolveExistingKeys(conn: PoolConnection, batch: Pending[]): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2';
-import type { MysqlPool } from './pool.js';
+import { queryBounded, type MysqlPool } from './pool.js';
 
 export interface UserRecord {
   readonly msisdn: string;
@@ -22,7 +22,7 @@ export class UserRepository {
   ) {}
 
   async get(msisdn: string): Promise<UserRecord | undefined> {
-    const [rows] = await this.pool.query<UserRow[]>({
+    const [rows] = await queryBounded<UserRow[]>(this.pool, {
       sql: 'SELECT msisdn, home_site, city, lang FROM users WHERE msisdn = ?',
       values: [msisdn],
       timeout: this.timeoutMs,
@@ -34,7 +34,7 @@ export class UserRepository {
   /** Bulk insert for seeding (rows already validated). */
   async insertMany(users: readonly { msisdn: string; city: string }[], homeSite: string, nowMs: number): Promise<void> {
     if (users.length === 0) return;
-    await this.pool.query({
+    await queryBounded(this.pool, {
       sql: 'INSERT IGNORE INTO users (msisdn, home_site, city, created_at, updated_at) VALUES ?',
       values: [users.map((u) => [u.msisdn, homeSite, u.city, nowMs, nowMs])],
       timeout: this.timeoutMs * 10,

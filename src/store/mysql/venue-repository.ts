@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2';
 import type { Venue } from '../../core/checkin.js';
-import type { MysqlPool } from './pool.js';
+import { queryBounded, type MysqlPool } from './pool.js';
 
 interface VenueRow extends RowDataPacket {
   id: string;
@@ -32,7 +32,7 @@ export class VenueRepository {
 
   /** Venues changed at or after `sinceMs` (all when 0), with the newest change time seen. */
   async changedSince(sinceMs: number): Promise<{ venues: Venue[]; maxUpdatedMs: number }> {
-    const [rows] = await this.pool.query<VenueRow[]>({
+    const [rows] = await queryBounded<VenueRow[]>(this.pool, {
       sql: 'SELECT id, code, name, city, open, version, updated_at FROM venues WHERE updated_at >= ?',
       values: [sinceMs],
       timeout: this.timeoutMs * 10,
@@ -43,7 +43,7 @@ export class VenueRepository {
   }
 
   async get(id: string): Promise<Venue | undefined> {
-    const [rows] = await this.pool.query<VenueRow[]>({
+    const [rows] = await queryBounded<VenueRow[]>(this.pool, {
       sql: 'SELECT id, code, name, city, open, version, updated_at FROM venues WHERE id = ?',
       values: [id],
       timeout: this.timeoutMs,
@@ -53,7 +53,7 @@ export class VenueRepository {
 
   /** Creates or replaces a venue; the version grows by one on every change. */
   async upsert(v: VenueUpsert, nowMs: number): Promise<{ venue: Venue; created: boolean }> {
-    const [result] = await this.pool.query<import('mysql2').ResultSetHeader>({
+    const [result] = await queryBounded<import('mysql2').ResultSetHeader>(this.pool, {
       sql: `INSERT INTO venues (id, code, name, city, open, version, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?)
             ON DUPLICATE KEY UPDATE code = VALUES(code), name = VALUES(name), city = VALUES(city),
               open = VALUES(open), version = version + 1, updated_at = VALUES(updated_at)`,
@@ -69,7 +69,7 @@ export class VenueRepository {
   /** Bulk insert for seeding (rows already validated). */
   async insertMany(venues: readonly VenueUpsert[], nowMs: number): Promise<void> {
     if (venues.length === 0) return;
-    await this.pool.query({
+    await queryBounded(this.pool, {
       sql: 'INSERT IGNORE INTO venues (id, code, name, city, open, version, updated_at) VALUES ?',
       values: [venues.map((v) => [v.id, v.code, v.name, v.city, v.open ? 1 : 0, 1, nowMs])],
       timeout: this.timeoutMs * 10,
