@@ -314,7 +314,9 @@ export class GroupCommitWriter implements CheckInStorePort {
       values: [keyed.map((p) => [p.cmd.clientId, p.cmd.requestKey])],
       timeout: this.opts.queryTimeoutMs,
       });
-    } catch {
+    } catch (e) {
+      // Not left running on a connection the pool would hand out again (release is then a no-op).
+      if (isQueryTimeout(e)) await abandonConnection(this.pool, conn, Math.min(this.opts.queryTimeoutMs, 1000));
       return false;
     }
     const existing = new Map<string, StoredCheckInRow>();
