@@ -229,7 +229,7 @@ export class GroupCommitWriter implements CheckInStorePort {
           await abandonConnection(this.pool, conn, Math.min(this.opts.queryTimeoutMs, 1000));
           conn = undefined;
         } else if (conn !== undefined) {
-          usable = await rollbackQuietly(conn);
+          usable = await rollbackQuietly(this.pool, conn);
         }
         if (isRetryableConflict(e) && attempt < 3) continue;
         if (isIdCollision(e) && usable && attempt < 5) {
@@ -453,12 +453,16 @@ function isDuplicateRequestKey(e: unknown): boolean {
   return err?.code === 'ER_DUP_ENTRY' && typeof err.message === 'string' && err.message.includes(DUP_REQUEST_KEY);
 }
 
-/** Rolls back; returns false when the connection is broken (the server rolls back itself). */
-async function rollbackQuietly(conn: PoolConnection): Promise<boolean> {
+/**
+ * Rolls back; returns false when the connection is broken (the server rolls back itself) or
+ * the ROLLBACK timed out (then the connection is ended, not pooled while it runs).
+ */
+async function rollbackQuietly(pool: MysqlPool, conn: PoolConnection): Promise<boolean> {
   try {
     await conn.query({ sql: 'ROLLBACK', timeout: 1000 });
     return true;
-  } catch {
+  } catch (e) {
+    if (isQueryTimeout(e)) await abandonConnection(pool, conn);
     return false;
   }
 }
