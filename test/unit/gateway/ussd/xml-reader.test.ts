@@ -15,6 +15,9 @@ describe('readFlatXml', () => {
   it.each([
     ['a DOCTYPE (XXE, entity bombs)', '<!DOCTYPE a [<!ENTITY e "x">]><a><b>&e;</b></a>'],
     ['an unknown entity', '<a><b>&e;</b></a>'],
+    ['an entity named like an Object.prototype member', '<a><b>&constructor;</b></a>'],
+    ['an entity named __proto__', '<a><b>&__proto__;</b></a>'],
+    ['an entity named toString', '<a><b>&toString;</b></a>'],
     ['a bare ampersand', '<a><b>a & b</b></a>'],
     ['nesting deeper than root → leaf', '<a><b><c>1</c></b></a>'],
     ['a mismatched close tag', '<a><b>1</c></a>'],
