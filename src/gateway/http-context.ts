@@ -36,6 +36,11 @@ export class HttpContext implements Expirable {
   readonly startedAt = performance.now();
   readonly deadlineAt: number;
   body: Buffer = EMPTY;
+  /**
+   * The body is still arriving. A reply sent now (the deadline's) closes the connection:
+   * otherwise a client trickling the rest would hold it for uWS's idle timeout (10 s).
+   */
+  bodyPending = false;
   client: ApiClient | null = null;
   /** What a route keeps about the request for its own later use (e.g. its deadline reply). */
   routeState: unknown = undefined;
@@ -83,6 +88,7 @@ export class HttpContext implements Expirable {
     if (this.done) return false;
     this.done = true;
     this.status = status;
+    if (this.bodyPending) close = true;
     const res = this.res;
     res.cork(() => {
       res.writeStatus(statusLine(status));

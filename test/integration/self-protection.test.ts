@@ -46,3 +46,44 @@ describe('unauthenticated probes', () => {
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
   }, 30_000);
 });
+
+describe('bodies that never finish', () => {
+  const partial = (path: string, headers: string) =>
+    `POST ${path} HTTP/1.1\r\nHost: x\r\n${headers}Content-Length: 100\r\n\r\n{"msisdn":`;
+
+  it('the API answers 504 at the deadline and closes the connection, however slowly the body trickles on', async () => {
+    const c = openSocket(gw.port);
+    c.sock.write(partial('/v1/checkins', `X-Api-Key: ${gw.clientKey}\r\nContent-Type: application/json\r\n`));
+    await until(() => c.received().includes('\r\n\r\n{'), 3000);
+    const answeredAt = performance.now();
+    expect(c.received()).toMatch(/^HTTP\/1\.1 504 /);
+    expect(c.received()).toContain('DEADLINE_EXCEEDED');
+    // A byte every 100 ms: the connection must not be held for uWS's 10 s idle timeout.
+    for (let i = 0; i < 20 && c.closedAt() === null; i++) {
+      c.sock.write(' ');
+      await sleep(100);
+    }
+    expect(c.closedAt()).not.toBeNull();
+    expect(c.closedAt()! - answeredAt).toBeLessThan(500);
+    c.sock.destroy();
+  });
+
+  it('USSD answers the busy END at its deadline and closes the connection', async () => {
+    const c = openSocket(gw.port);
+    c.sock.write(partial('/ussd/africastalking', 'Content-Type: application/x-www-form-urlencoded\r\n'));
+    await until(() => c.received().includes('END '), 3000);
+    const answeredAt = performance.now();
+    expect(c.received()).toMatch(/^HTTP\/1\.1 200 [\s\S]*END Sorry, we are busy/);
+    for (let i = 0; i < 20 && c.closedAt() === null; i++) {
+      c.sock.write('x');
+      await sleep(100);
+    }
+    expect(c.closedAt()).not.toBeNull();
+    expect(c.closedAt()! - answeredAt).toBeLessThan(500);
+    c.sock.destroy();
+  });
+
+  it('keeps serving: a request after those on a fresh connection is answered', async () => {
+    expect((await gw.request('GET', '/healthz')).status).toBe(200);
+  });
+});
