@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
@@ -85,5 +86,43 @@ describe('bodies that never finish', () => {
 
   it('keeps serving: a request after those on a fresh connection is answered', async () => {
     expect((await gw.request('GET', '/healthz')).status).toBe(200);
+  });
+});
+
+describe('clients that do not read their replies', () => {
+  const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${gw.proc.pid}/status`, 'utf8'))![1]) / 1024;
+
+  it('20,000 pipelined /metrics scrapes never read do not pile up replies in memory', async () => {
+    const before = rssMb();
+    const c = openSocket(gw.port);
+    c.sock.pause(); // reads nothing: replies stay in the socket
+    await new Promise((r) => c.sock.once('connect', r));
+    const burst = 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(1000);
+    for (let i = 0; i < 20 && c.closedAt() === null; i++) {
+      c.sock.write(burst);
+      await sleep(50);
+    }
+    let peak = rssMb();
+    for (let i = 0; i < 25; i++) {
+      await sleep(200);
+      peak = Math.max(peak, rssMb());
+    }
+    c.sock.destroy();
+    // Before: every scrape (≈ 14 KB) was rendered and buffered, ≈ +380 MB within seconds,
+    // and the process went on rendering the rest after the client had gone.
+    expect(peak - before).toBeLessThan(40);
+    const t0 = performance.now();
+    expect((await gw.request('GET', '/healthz')).status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  }, 30_000);
+
+  it('a pipelining client that reads gets every reply, in order', async () => {
+    const c = openSocket(gw.port);
+    await new Promise((r) => c.sock.once('connect', r));
+    c.sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(25));
+    await until(() => (c.received().match(/HTTP\/1\.1 200 /g) ?? []).length === 50, 5000);
+    expect((c.received().match(/HTTP\/1\.1 200 /g) ?? []).length).toBe(50);
+    expect((c.received().match(/\{"status":"ok"\}/g) ?? []).length).toBe(25);
+    c.sock.destroy();
   });
 });
