@@ -36,6 +36,14 @@ describe('readFlatXml', () => {
     expect(r).toEqual({ ok: false, error: `larger than ${XML_MAX_BYTES} bytes` });
   });
 
+  it('keeps error messages short whatever the input (they go to the reply and the log)', () => {
+    for (const body of [`<a><b>1</${'x'.repeat(7000)}></a>`, `<a><b>1</b></${'y'.repeat(7000)}>`]) {
+      const r = readFlatXml(body);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.length).toBeLessThan(120);
+    }
+  });
+
   it('refuses more than 32 fields', () => {
     expect(readFlatXml(`<a>${'<b>1</b>'.repeat(33)}</a>`).ok).toBe(false);
   });
