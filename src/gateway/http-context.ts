@@ -17,6 +17,22 @@ function statusLine(status: number): string {
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Ends a reply without piling it onto a connection whose earlier replies are still unread.
+ * `res.end` buffers whatever the socket cannot take, and uWS goes on parsing pipelined
+ * requests: a client that sent thousands of requests and read nothing grew the process by
+ * hundreds of MB. `tryEnd` writes only what the socket takes; the rest goes out as it
+ * drains (onWritable), and until then uWS parses no further request on that connection —
+ * a client that never reads stalls there, and uWS's timeout closes it.
+ */
+function endOrWait(res: HttpResponse, body: string | Buffer): void {
+  const total = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  const [, done] = res.tryEnd(body, total);
+  if (done) return;
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  res.onWritable((offset) => res.tryEnd(bytes.subarray(offset), total)[0]);
+}
+
 export interface ContextHooks {
   finished(ctx: HttpContext, status: number): void;
 }
@@ -36,6 +52,11 @@ export class HttpContext implements Expirable {
   readonly startedAt = performance.now();
   readonly deadlineAt: number;
   body: Buffer = EMPTY;
+  /**
+   * The body is still arriving. A reply sent now (the deadline's) closes the connection:
+   * otherwise a client trickling the rest would hold it for uWS's idle timeout (10 s).
+   */
+  bodyPending = false;
   client: ApiClient | null = null;
   /** What a route keeps about the request for its own later use (e.g. its deadline reply). */
   routeState: unknown = undefined;
@@ -83,12 +104,14 @@ export class HttpContext implements Expirable {
     if (this.done) return false;
     this.done = true;
     this.status = status;
+    if (this.bodyPending) close = true;
     const res = this.res;
     res.cork(() => {
       res.writeStatus(statusLine(status));
       res.writeHeader('Content-Type', contentType);
       if (headers) for (const name in headers) res.writeHeader(name, headers[name]!);
-      res.end(body, close);
+      if (close) res.end(body, true);
+      else endOrWait(res, body);
     });
     this.hooks.finished(this, status);
     return true;

@@ -198,6 +198,7 @@ export class HttpServer implements ContextHooks {
 function readBody(ctx: HttpContext, limit: number, server: HttpServer): void {
   let chunks: Buffer[] | null = null;
   let size = 0;
+  ctx.bodyPending = true;
   ctx.res.onData((chunk, isLast) => {
     if (ctx.done) return;
     size += chunk.byteLength;
@@ -208,6 +209,7 @@ function readBody(ctx: HttpContext, limit: number, server: HttpServer): void {
     // uWS reuses the chunk's memory after this callback returns: copy it.
     const copy = Buffer.from(new Uint8Array(chunk));
     if (isLast) {
+      ctx.bodyPending = false;
       ctx.body = chunks === null ? copy : Buffer.concat([...chunks, copy], size);
       server.authorize(ctx);
     } else {

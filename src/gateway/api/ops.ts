@@ -4,16 +4,31 @@ import type { ApiDeps } from './deps.js';
 
 /** Probes and figures for operators: liveness, readiness, Prometheus metrics. */
 export function opsRoutes(deps: ApiDeps): Route[] {
+  const probe = sharedProbe(deps.probes);
   return [
     route('get', '/healthz', (ctx) => void ctx.json(200, { status: 'ok' }), { auth: 'none', unlimited: true }),
-    route('get', '/readyz', (ctx) => readyz(ctx, deps), { auth: 'none', unlimited: true }),
+    route('get', '/readyz', (ctx) => readyz(ctx, deps, probe), { auth: 'none', unlimited: true }),
     route('get', '/metrics', (ctx) => metrics(ctx, deps), { auth: 'none', unlimited: true }),
     route('get', '/admin/latency', (ctx) => latency(ctx, deps), { auth: 'admin', unlimited: true }),
   ];
 }
 
-async function readyz(ctx: HttpContext, deps: ApiDeps): Promise<void> {
-  const [mysql, redis] = await Promise.all([deps.probes.mysql(), deps.probes.redis()]);
+/**
+ * `/readyz` needs no key, so anyone may call it at any rate: concurrent calls share one
+ * probe. A probe per call let a flood take every MySQL connection of the main thread's
+ * pool — reads answered 503, and the probes themselves timed out, so the node reported
+ * itself not ready.
+ */
+function sharedProbe(probes: ApiDeps['probes']): () => Promise<[boolean, boolean]> {
+  let pending: Promise<[boolean, boolean]> | null = null;
+  return () =>
+    (pending ??= Promise.all([probes.mysql(), probes.redis()]).finally(() => {
+      pending = null;
+    }));
+}
+
+async function readyz(ctx: HttpContext, deps: ApiDeps, probe: () => Promise<[boolean, boolean]>): Promise<void> {
+  const [mysql, redis] = await probe();
   const draining = deps.isDraining();
   const ready = mysql && redis && !draining;
   ctx.json(ready ? 200 : 503, { ready, mysql, redis, draining });

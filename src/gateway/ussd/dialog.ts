@@ -52,7 +52,12 @@ export function isNavigationInput(input: string): boolean {
   return t === BACK || t === MORE;
 }
 const MENU_ITEMS: readonly MessageKey[] = ['menu.checkin', 'menu.points', 'menu.top', 'menu.skipper', 'menu.help', 'menu.language'];
-const BOARD_BY_CHOICE: Readonly<Record<string, BoardKind>> = { '1': 'global', '2': 'city', '3': 'week' };
+/** A Map: typed input such as `constructor` must not find Object.prototype's members. */
+const BOARD_BY_CHOICE: ReadonlyMap<string, BoardKind> = new Map([
+  ['1', 'global'],
+  ['2', 'city'],
+  ['3', 'week'],
+]);
 
 /**
  * The USSD menu as a state machine: `(state, input) → (state, screen)`. Main menu:
@@ -115,7 +120,7 @@ export class UssdDialog {
         return this.points(ctx, 'hint.choice');
       case 'top.choose': {
         if (input === BACK) return this.menu(ctx, 0);
-        const board = BOARD_BY_CHOICE[input];
+        const board = BOARD_BY_CHOICE.get(input);
         if (board !== undefined) return this.board(ctx, board, 0);
         return this.topChoose(ctx, 'hint.choice');
       }

@@ -14,12 +14,13 @@ export const hubtel: UssdDialect = {
   render,
 };
 
-const TYPES: Readonly<Record<string, { kind: UssdHopKind; isNew: boolean }>> = {
-  initiation: { kind: 'hop', isNew: true },
-  response: { kind: 'hop', isNew: false },
-  release: { kind: 'release', isNew: false },
-  timeout: { kind: 'timeout', isNew: false },
-};
+/** A Map, not an object literal: `Type: "constructor"` must not find Object.prototype's members. */
+const TYPES: ReadonlyMap<string, { kind: UssdHopKind; isNew: boolean }> = new Map([
+  ['initiation', { kind: 'hop', isNew: true }],
+  ['response', { kind: 'hop', isNew: false }],
+  ['release', { kind: 'release', isNew: false }],
+  ['timeout', { kind: 'timeout', isNew: false }],
+]);
 
 function parse(wire: WireRequest): ParseResult {
   let json: unknown;
@@ -38,7 +39,7 @@ function parse(wire: WireRequest): ParseResult {
     return { ok: false, error: { kind: 'malformed', message: 'SessionId and Mobile are required' } };
   }
   const rawType = p.get('type')?.trim() ?? '';
-  const type = TYPES[rawType.toLowerCase()];
+  const type = TYPES.get(rawType.toLowerCase());
   if (type === undefined) {
     return { ok: false, error: { kind: 'unusable', message: `unknown Type ${JSON.stringify(rawType.slice(0, 32))}`, sessionKey, msisdn } };
   }

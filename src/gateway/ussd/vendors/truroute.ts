@@ -14,12 +14,13 @@ export const truroute: UssdDialect = {
   render,
 };
 
-const TYPES: Readonly<Record<string, { kind: UssdHopKind; isNew: boolean }>> = {
-  '1': { kind: 'hop', isNew: true },
-  '2': { kind: 'hop', isNew: false },
-  '3': { kind: 'release', isNew: false },
-  '4': { kind: 'timeout', isNew: false },
-};
+/** A Map, not an object literal: `<type>toString</type>` must not find Object.prototype's members. */
+const TYPES: ReadonlyMap<string, { kind: UssdHopKind; isNew: boolean }> = new Map([
+  ['1', { kind: 'hop', isNew: true }],
+  ['2', { kind: 'hop', isNew: false }],
+  ['3', { kind: 'release', isNew: false }],
+  ['4', { kind: 'timeout', isNew: false }],
+]);
 
 function parse(wire: WireRequest): ParseResult {
   const xml = readFlatXml(wire.body);
@@ -31,7 +32,7 @@ function parse(wire: WireRequest): ParseResult {
     return { ok: false, error: { kind: 'malformed', message: '<sessionid> and <msisdn> are required' } };
   }
   const rawType = p.get('type')?.trim() ?? '';
-  const type = TYPES[rawType];
+  const type = TYPES.get(rawType);
   if (type === undefined) {
     return { ok: false, error: { kind: 'unusable', message: `unknown type ${JSON.stringify(rawType.slice(0, 16))}`, sessionKey, msisdn } };
   }

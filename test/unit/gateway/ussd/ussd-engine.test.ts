@@ -176,6 +176,16 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(ok.text).toMatch(/^Checked in at Mama Oliech Fish Restaurant/);
   });
 
+  it('a word named like an Object.prototype member is an invalid choice, not a board (re-prompt, session kept)', async () => {
+    const h = new Harness();
+    for (const w of ['constructor', '__proto__', 'toString']) {
+      await h.at(`p-${w}`, P, '');
+      const choose = await h.at(`p-${w}`, P, '3');
+      expect(await h.at(`p-${w}`, P, `3*${w}`), w).toEqual({ text: choose.text.replace(/^[^\n]*/, 'Invalid choice, reply with a number:'), end: false });
+      expect(await h.at(`p-${w}`, P, `3*${w}*1`), w).toMatchObject({ end: false }); // the session lives on: 1 shows the global board
+    }
+  });
+
   it('language choice switches to Hindi (UCS-2, ≤ 80) and is remembered', async () => {
     const h = new Harness();
     await h.at('l1', P, '');

@@ -15,6 +15,9 @@ describe('readFlatXml', () => {
   it.each([
     ['a DOCTYPE (XXE, entity bombs)', '<!DOCTYPE a [<!ENTITY e "x">]><a><b>&e;</b></a>'],
     ['an unknown entity', '<a><b>&e;</b></a>'],
+    ['an entity named like an Object.prototype member', '<a><b>&constructor;</b></a>'],
+    ['an entity named __proto__', '<a><b>&__proto__;</b></a>'],
+    ['an entity named toString', '<a><b>&toString;</b></a>'],
     ['a bare ampersand', '<a><b>a & b</b></a>'],
     ['nesting deeper than root → leaf', '<a><b><c>1</c></b></a>'],
     ['a mismatched close tag', '<a><b>1</c></a>'],
@@ -31,6 +34,14 @@ describe('readFlatXml', () => {
   it('refuses bodies above the size bound before parsing', () => {
     const r = readFlatXml(`<a><b>${'x'.repeat(XML_MAX_BYTES)}</b></a>`);
     expect(r).toEqual({ ok: false, error: `larger than ${XML_MAX_BYTES} bytes` });
+  });
+
+  it('keeps error messages short whatever the input (they go to the reply and the log)', () => {
+    for (const body of [`<a><b>1</${'x'.repeat(7000)}></a>`, `<a><b>1</b></${'y'.repeat(7000)}>`]) {
+      const r = readFlatXml(body);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.length).toBeLessThan(120);
+    }
   });
 
   it('refuses more than 32 fields', () => {

@@ -30,6 +30,12 @@ describe('Hubtel dialect', () => {
     });
   });
 
+  it('answers a Type named like an Object.prototype member as unusable, not as a hang-up', () => {
+    for (const Type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(hubtel.parse(json({ SessionId: 'h1', Mobile: '233244000001', Type }), CTX), Type).toMatchObject({ ok: false, error: { kind: 'unusable' } });
+    }
+  });
+
   it('refuses non-JSON, non-objects, empty bodies and missing ids as malformed', () => {
     for (const body of ['', '{', '[]', 'null', '"x"', JSON.stringify({ Mobile: '233244000001', Type: 'Initiation' })]) {
       expect(hubtel.parse(post('application/json', body), CTX)).toMatchObject({ ok: false, error: { kind: 'malformed' } });

@@ -24,6 +24,13 @@ describe('TruRoute dialect', () => {
     expect(truroute.parse(env('9'), CTX)).toMatchObject({ ok: false, error: { kind: 'unusable', sessionKey: 't1' } });
   });
 
+  it('answers a type named like an Object.prototype member as unusable, not as a hang-up', () => {
+    for (const t of ['constructor', '__proto__', 'toString', 'valueOf']) {
+      const body = xml(`<ussd><msisdn>254711000001</msisdn><sessionid>t1</sessionid><type>${t}</type><msg>1</msg></ussd>`);
+      expect(truroute.parse(body, CTX), t).toMatchObject({ ok: false, error: { kind: 'unusable' } });
+    }
+  });
+
   it('refuses garbage, empty bodies, DTDs and missing ids as malformed', () => {
     const bodies = [
       '',
