@@ -58,7 +58,7 @@ try {
       if (rate) args.push('--rate', rate);
       const out = spawnSync('flock', args, { cwd: side.dir, env: { ...process.env, ...side.env }, encoding: 'utf8' });
       if (out.status !== 0) throw new Error(`${side.name} run ${r + 1} failed:\n${out.stderr}`);
-      for (const line of out.stdout.split('\n').filter((l) => l.startsWith('{'))) {
+      for (const line of out.stdout.split('\n').filter((l) => l.startsWith('{"load":'))) {
         const row = JSON.parse(line);
         side.rows.push({ load: row.load, ...figures(row) });
         console.log(`${side.name} run ${r + 1} ${row.load}: ${JSON.stringify(figures(row))}`);
