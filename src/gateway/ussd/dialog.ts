@@ -134,8 +134,8 @@ export class UssdDialog {
         return this.ask(ctx, 'skipper.code', 'skipper.ask', 'hint.code');
       case 'help':
         if (input === BACK) return this.menu(ctx, 0);
-        // Help pages carry no hint line: the UCS-2 budget has no room for it.
-        return this.help(ctx, input === MORE ? state.page + 1 : state.page);
+        if (input === MORE) return this.help(ctx, state.page + 1);
+        return this.help(ctx, state.page, 'hint.choice');
       case 'lang':
         if (input === BACK) return this.menu(ctx, 0);
         if (input === '1' || input === '2') return this.menu({ ...ctx, lang: input === '1' ? 'en' : 'hi' }, 0);
@@ -274,20 +274,27 @@ export class UssdDialog {
       {
         venue: toGsm7Lookalike(outcome.venueName),
         msisdn: outcome.skipper ? maskMsisdn(outcome.skipper.msisdn) : '',
-        days: outcome.skipper?.days ?? 0,
+        days: dayCount(c, outcome.skipper?.days ?? 0),
       },
       byCode(c, code),
     );
     return { state: { s: 'skipper.done' }, reply: { text, end: false }, lang: ctx.lang };
   }
 
-  private help(ctx: DialogContext, page: number): DialogStep {
+  /**
+   * A help page. With `hint` (invalid input), the hint goes first when the page still fits
+   * whole with it; long pages (Hindi's 80 UCS-2 characters, 160-character operators) are
+   * shown again without it rather than cut.
+   */
+  private help(ctx: DialogContext, page: number, hint?: MessageKey): DialogStep {
     const c = CATALOGS[ctx.lang];
     const p = Math.max(0, Math.min(page, HELP_PAGES.length - 1));
     const more = p < HELP_PAGES.length - 1;
     const lines = [c[HELP_PAGES[p]!], ...(more ? [c['nav.more']] : []), c['nav.back']];
     const code = ctx.serviceCode ?? this.opts.serviceCode;
-    const text = this.rules.screen(lines, { code, example: code.replace(/#$/, '') + '*123#' });
+    const vars = { code, example: code.replace(/#$/, '') + '*123#' };
+    const hinted = hint !== undefined ? fill([c[hint], ...lines].join('\n'), vars) : undefined;
+    const text = hinted !== undefined && this.rules.fits(hinted) ? hinted : this.rules.screen(lines, vars);
     return { state: { s: 'help', page: p }, reply: { text, end: false }, lang: ctx.lang };
   }
 
@@ -313,6 +320,11 @@ function checkInLines(c: Readonly<Record<MessageKey, string>>, o: OkCheckIn): st
   const first = o.rewarded ? c['checkin.rewarded'] : c['checkin.repeat'];
   const standing = o.total === null ? c['standing.stale'] : o.rank === null ? c['standing.norank'] : c['standing.rank'];
   return [first, standing];
+}
+
+/** `1 day`, `12 days`: the catalog's own plural forms. */
+function dayCount(c: Readonly<Record<MessageKey, string>>, n: number): string {
+  return fill(c[n === 1 ? 'days.one' : 'days.other'], { n });
 }
 
 /** A venue named by its code (`venue 123`), for when too little of its name would fit. */

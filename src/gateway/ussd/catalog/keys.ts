@@ -46,6 +46,8 @@ export type MessageKey =
   | 'skipper.show'
   | 'skipper.you'
   | 'skipper.none'
+  | 'days.one'
+  | 'days.other'
   | 'help.1'
   | 'help.2'
   | 'help.3'

@@ -12,13 +12,13 @@ const WORST = {
   total: 999999999,
   rank: 7600000,
   msisdn: '+2547*******678',
-  days: 365,
+  days: '365 days',
   points: 999999999,
   board: 'Kilimani-Kileleshwa-Lavington Metropolitan Area',
 };
 
 const NAV: MessageKey[] = ['nav.more', 'nav.back'];
-/** END screens stand alone; help pages never carry a hint; every other screen may. */
+/** END screens stand alone; help pages carry a hint only when it fits (dialog.ts); every other screen may. */
 const ALONE = new Set<MessageKey>(['busy', 'expired', 'sorry', 'badnumber']);
 
 function composed(c: Readonly<Record<MessageKey, string>>, key: MessageKey): string[] {

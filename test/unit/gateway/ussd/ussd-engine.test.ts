@@ -186,6 +186,21 @@ describe('USSD sessions (engine + dialog)', () => {
     }
   });
 
+  it('invalid input on a help page re-prompts with the hint where the screen has room for it', async () => {
+    const h = new Harness();
+    await h.at('hh', P, '');
+    const help1 = await h.at('hh', P, '5');
+    expect(await h.at('hh', P, '5*7')).toEqual({ text: `Invalid choice, reply with a number:\n${help1.text}`, end: false });
+    // 98 still pages on from there, 0 still goes back.
+    expect((await h.at('hh', P, '5*7*98')).text).toMatch(/^One rewarded check-in per venue per day\./);
+    expect(await h.at('hh', P, '5*7*98*0')).toEqual({ text: MENU, end: false });
+    // Hindi help pages have no room for a hint within 80 UCS-2 characters: the page again, never cut.
+    await h.at('hh2', P, '');
+    await h.at('hh2', P, '6*2');
+    const hiHelp = await h.at('hh2', P, '6*2*5*98');
+    expect(await h.at('hh2', P, '6*2*5*98*7')).toEqual(hiHelp);
+  });
+
   it('language choice switches to Hindi (UCS-2, ≤ 80) and is remembered', async () => {
     const h = new Harness();
     await h.at('l1', P, '');
@@ -252,6 +267,17 @@ describe('USSD sessions (engine + dialog)', () => {
     expect((await h.at('k1', P, '4*123')).text).toBe('Skipper of Java House: +2547*****001, 12 days.\n0 Back');
     expect((await h.at('k1', P, '4*123*555')).text).toBe('You are the skipper of Café "Zanzibar" - Old Town Rooftop Terrace and Shisha Lounge, 3 days!\n0 Back');
     expect((await h.at('k1', P, '4*123*555*4711')).text).toMatch(/^Mama Oliech .* has no skipper yet\./);
+  });
+
+  it('a skipper of one day is "1 day", not "1 days", in every language', async () => {
+    const h = new Harness();
+    h.services.setSkipper('123', '+254799000001', 1);
+    h.services.setSkipper('555', P, 1);
+    expect((await h.at('k2', P, '4*123')).text).toBe('Skipper of Java House: +2547*****001, 1 day.\n0 Back');
+    expect((await h.at('k2', P, '4*123*555')).text).toBe('You are the skipper of Café "Zanzibar" - Old Town Rooftop Terrace and Shisha Lounge, 1 day!\n0 Back');
+    await h.at('k3', P, '');
+    await h.at('k3', P, '6*2');
+    expect((await h.at('k3', P, '6*2*4*123')).text).toBe('Java House स्किपर: +2547*****001, 1 दिन\n0 पीछे');
   });
 
   it('busy dependencies and bad numbers get a polite END', async () => {
