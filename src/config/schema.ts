@@ -4,7 +4,7 @@ import { MAX_SITE_NUMBER } from '../core/ids.js';
 import { pointsConfigSchema } from '../core/points-config.js';
 import { notifyConfigSchema } from '../notify/notify-config.js';
 import { poolConfigSchema } from '../workers/pool-config.js';
-import { smsConfigSchema, ussdConfigSchema } from '../gateway/ussd/config.js';
+import { openRouteProblems, smsConfigSchema, ussdConfigSchema } from '../gateway/ussd/config.js';
 
 /**
  * The one configuration schema. Every key has a default unless a site must choose it.
@@ -169,7 +169,10 @@ export const configSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    for (const p of openRouteProblems(c.http.host, c.ussd, c.sms)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  });
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -6,7 +6,9 @@ const positiveInt = z.number().int().positive();
 
 /**
  * Who may call a dialect's route. Both checks apply when both are set; with neither, the
- * route is open (the example config opens it on loopback only, through `allowFrom`).
+ * route is open to any source — accepted only when the gateway listens on loopback, or
+ * with `open: true` (see `openRouteProblems`; the example config opens routes on loopback
+ * only, through `allowFrom`).
  */
 export const channelAuthSchema = z
   .object({
@@ -23,6 +25,11 @@ export const channelAuthSchema = z
       .default('x-hopgate-secret'),
     /** Query/form parameter carrying the secret, for vendors that cannot set headers. */
     secretParam: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).optional(),
+    /**
+     * Accept this route with neither `allowFrom` nor `secret` on a host beyond loopback
+     * (e.g. behind a proxy that does the checking). @defaultValue false
+     */
+    open: z.boolean().default(false),
   })
   .strict();
 
@@ -91,3 +98,24 @@ export const smsConfigSchema = z
 
 export type UssdConfig = z.output<typeof ussdConfigSchema>;
 export type SmsConfig = z.output<typeof smsConfigSchema>;
+
+/**
+ * Routes that anyone who can reach the gateway could call: enabled, with neither an
+ * allow-list nor a secret, on a listening address beyond loopback, and not marked
+ * `open: true`. Start-up refuses them, so a site cannot go live open by leaving a dialect
+ * out of its config.
+ */
+export function openRouteProblems(host: string, ussd: UssdConfig, sms: SmsConfig): Array<{ path: string[]; message: string }> {
+  if (isLoopbackHost(host)) return [];
+  const routes: Array<[string[], ChannelAuth]> = [
+    ...Object.entries(ussd.vendors).map(([name, rule]): [string[], ChannelAuth] => [['ussd', 'vendors', name], rule]),
+    [['sms', 'kannel'], sms.kannel],
+  ];
+  return routes
+    .filter(([, r]) => r.enabled && !r.open && r.allowFrom.length === 0 && r.secret === undefined)
+    .map(([path]) => ({ path, message: `open to any source on ${host} (set allowFrom and/or secret, enabled: false, or open: true to accept it)` }));
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || /^::ffff:127\./i.test(host);
+}

@@ -47,4 +47,34 @@ describe('config', () => {
   it('reports an unreadable file and bad YAML clearly', () => {
     expect(() => loadConfig('/nonexistent/hopgate.yaml', {})).toThrow(/cannot read/);
   });
+
+  it('refuses a USSD dialect or SMS route open to any source on an address beyond loopback', () => {
+    const problems = (raw: object): readonly string[] => {
+      try {
+        parseConfig(raw);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    // On loopback (the default host) an open route is reachable only from this machine.
+    expect(problems(minimal)).toEqual([]);
+    const wide = { ...minimal, http: { host: '0.0.0.0' } };
+    const text = problems(wide).join('\n');
+    for (const route of ['ussd.vendors.africastalking', 'ussd.vendors.hubtel', 'ussd.vendors.flares', 'ussd.vendors.truroute', 'ussd.vendors.imimobile', 'sms.kannel']) {
+      expect(text).toContain(`${route}: open to any source`);
+    }
+    // An allow-list, a secret, `enabled: false` or an explicit `open: true` each settle it.
+    const vendors = {
+      africastalking: { allowFrom: ['10.0.0.0/8'] },
+      hubtel: { secret: 'a-shared-secret-of-16+' },
+      flares: { enabled: false },
+      truroute: { open: true },
+      imimobile: { allowFrom: ['::1'] },
+    };
+    expect(problems({ ...wide, ussd: { vendors }, sms: { kannel: { secret: 'a-shared-secret-of-16+' } } })).toEqual([]);
+    expect(problems({ ...minimal, http: { host: '::' }, ussd: { vendors }, sms: { kannel: {} } })).toEqual(['sms.kannel: open to any source on :: (set allowFrom and/or secret, enabled: false, or open: true to accept it)']);
+    expect(problems({ ...minimal, http: { host: '127.0.0.2' } })).toEqual([]);
+    expect(problems({ ...minimal, http: { host: 'localhost' } })).toEqual([]);
+  });
 });
