@@ -7,7 +7,7 @@ describe('ussd/sms config', () => {
     const c = ussdConfigSchema.parse({});
     expect(c).toMatchObject({ serviceCode: '*384#', sessionTtlSec: 180, deadlineMs: 150, resendWindowMs: 5000, defaultLanguage: 'en', screenLimits: { gsm7: 182, ucs2: 80 } });
     expect(Object.keys(c.vendors)).toEqual(['africastalking', 'hubtel', 'flares', 'truroute', 'imimobile']);
-    expect(c.vendors.hubtel).toEqual({ enabled: true, allowFrom: [], secretHeader: 'x-hopgate-secret' });
+    expect(c.vendors.hubtel).toEqual({ enabled: true, allowFrom: [], secretHeader: 'x-hopgate-secret', open: false });
     expect(smsConfigSchema.parse({})).toMatchObject({ deadlineMs: 1000, kannel: { enabled: true, allowFrom: [] } });
   });
 
