@@ -18,7 +18,9 @@ const TOP = 'Top players\n1 Global\n2 My city\n3 This week\n0 Back';
 
 beforeAll(async () => {
   // A generous USSD deadline: on a loaded test box a check-in must not turn into "busy".
-  gw = await startGateway({ config: { ussd: { deadlineMs: 3000 } } });
+  // TruRoute here carries a neighbouring country's telco (Uganda, +256): its numbers come in
+  // international form without a plus, which the site's own country code (254) would misread.
+  gw = await startGateway({ config: { ussd: { deadlineMs: 3000, vendors: { truroute: { countryCode: '256' } } } } });
   await putUssdVenues(gw);
   redis = new Redis({ ...REDIS, keyPrefix: gw.redisPrefix, lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
@@ -160,5 +162,26 @@ describe('USSD sessions over HTTP', () => {
     const ttl = await redis.pttl('ussd:s:africastalking:s-ttl');
     expect(ttl).toBeGreaterThan(170_000);
     expect(ttl).toBeLessThanOrEqual(180_000);
+  });
+});
+
+describe('a dialect with its own country code', () => {
+  it("stores the subscriber under the telco's country, and echoes the number as the vendor sent it", async () => {
+    const xml = (msisdn: string, sid: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><ussd><msisdn>${msisdn}</msisdn><sessionid>${sid}</sessionid><type>1</type><msg>*384*123#</msg></ussd>`;
+    const post = async (body: string) => {
+      const res = await fetch(`${gw.url}/ussd/truroute`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    // International form without a plus, and the national form with its trunk 0.
+    expect(await post(xml('256772100001', 'tr-cc-1'))).toContain('<msisdn>256772100001</msisdn><sessionid>tr-cc-1</sessionid><type>3</type><msg>Checked in at Java House!');
+    expect(await post(xml('0772100002', 'tr-cc-2'))).toContain('<msisdn>0772100002</msisdn>');
+    expect(await checkInRows('+256772100001')).toHaveLength(1);
+    expect(await checkInRows('+256772100002')).toHaveLength(1);
+    expect(await checkInRows('+254256772100001')).toHaveLength(0);
+    // Other dialects keep the site's country code.
+    await at('s-cc-3', '0711700099', '', '*384*123#');
+    expect(await checkInRows('+254711700099')).toHaveLength(1);
   });
 });

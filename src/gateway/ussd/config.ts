@@ -42,6 +42,12 @@ export const ussdVendorSchema = channelAuthSchema
   .extend({
     /** The full code as dialled through this aggregator (a shared code's channel included). */
     serviceCode: serviceCode.optional(),
+    /**
+     * Country code of the telco behind this aggregator, when not the site's
+     * `defaultCountryCode` (a site serving a neighbouring country's telco): numbers it sends
+     * without a plus are read in that country. @defaultValue the site's `defaultCountryCode`
+     */
+    countryCode: z.string().regex(/^[1-9][0-9]{0,2}$/, 'must be 1–3 digits').optional(),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import type { HttpContext } from '../http-context.js';
+import { normaliseMsisdn } from '../../core/msisdn.js';
 import { route, type Route } from '../route.js';
 import { ChannelGuard } from './channel-auth.js';
 import type { UssdConfig } from './config.js';
@@ -27,6 +28,8 @@ interface DialectRoute {
   readonly busy: WireReply;
   /** The code subscribers dial through this dialect. */
   readonly serviceCode: string;
+  /** This dialect's own country code, if not the site's (see `ussdVendorSchema`). */
+  readonly countryCode: string | undefined;
 }
 
 /**
@@ -46,6 +49,7 @@ export function ussdRoutes(deps: UssdRouteDeps): Route[] {
       deps,
       busy: dialect.render(busy, null),
       serviceCode: rule.serviceCode ?? deps.config.serviceCode,
+      countryCode: rule.countryCode,
     };
     const remoteAddress = r.guard.needsAddress;
     for (const method of dialect.methods) {
@@ -97,8 +101,14 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
     }
     return;
   }
-  const req = parsed.value;
-  const echo = { sessionKey: req.sessionKey, msisdn: req.msisdn };
+  let req = parsed.value;
+  const echo = { sessionKey: req.sessionKey, msisdn: req.msisdn }; // as the vendor sent them
+  if (r.countryCode !== undefined) {
+    // Read the number in the telco's country here, at the boundary: past it, a number in
+    // E.164 form means the same subscriber to every part (sessions, check-ins, figures).
+    const msisdn = normaliseMsisdn(req.msisdn, r.countryCode);
+    if (msisdn.ok) req = { ...req, msisdn: msisdn.value };
+  }
   ctx.routeState = echo; // the ids a reply envelope echoes (TruRoute), for the deadline path
   const reply = await deps.engine.handle(req, Date.now(), r.serviceCode);
   if (send(ctx, dialect.render(reply, echo))) deps.onOutcome?.(dialect.name, 'reply');
