@@ -126,3 +126,24 @@ describe('clients that do not read their replies', () => {
     c.sock.destroy();
   });
 });
+
+describe('the log under a flood of bad requests', () => {
+  it('keeps a few lines per dialect and counts the rest; the metrics count every one', async () => {
+    const lines = () => gw.output().split('\n').filter((l) => l.includes('ussd request not usable') && l.includes('"dialect":"hubtel"'));
+    const before = lines().length;
+    const N = 300;
+    for (let i = 0; i < N; i += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, () =>
+          fetch(`${gw.url}/ussd/hubtel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' }).then((r) => r.status),
+        ),
+      );
+    }
+    const logged = lines().slice(before);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.length).toBeLessThanOrEqual(20);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const counted = Number(/hopgate_ussd_replies_total\{[^}]*dialect="hubtel"[^}]*outcome="malformed"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    expect(counted).toBeGreaterThanOrEqual(N);
+  });
+});

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config/schema.js';
 import type { Capability } from '../../core/events.js';
 import type { Logger } from '../../observability/logger.js';
+import { LogSampler } from '../../util/log-sampler.js';
 import type { ApiDeps } from '../api/deps.js';
 import type { Route } from '../route.js';
 import { SmsHandler } from '../sms/sms-handler.js';
@@ -37,13 +38,19 @@ export interface ChannelFrontEnds {
 export function channelRoutes({ config, capabilities, api, redisLocal, log }: ChannelRoutesDeps): ChannelFrontEnds {
   let drain = async (): Promise<void> => {};
   if (!capabilities.has('ussd') && !capabilities.has('sms')) return { routes: [], drain };
+  // These lines come per request: sampled, so an outage or a caller sending garbage cannot
+  // flood the log (hopgate_ussd_replies_total counts every one).
+  const sampler = new LogSampler();
   const services = new CoreUssdServices({
     checkIns: api.checkIns,
     readModel: api.readModel,
     venues: api.venues,
     cityOf: async (msisdn) => (await api.users.get(msisdn))?.city ?? null,
     defaultCountryCode: config.defaultCountryCode,
-    onBusy: (op, reason) => log.warn({ op, reason }, 'ussd/sms dependency unavailable; answered busy'),
+    onBusy: (op, reason) => {
+      const suppressed = sampler.take(`busy ${op}`);
+      if (suppressed !== null) log.warn({ op, reason, suppressed }, 'ussd/sms dependency unavailable; answered busy');
+    },
   });
   const routes: Route[] = [];
   if (capabilities.has('ussd')) {
@@ -55,7 +62,10 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
       defaultLanguage: config.ussd.defaultLanguage,
       defaultCountryCode: config.defaultCountryCode,
       resendWindowMs: config.ussd.resendWindowMs,
-      onError: (where, e) => log.warn({ where, err: (e as Error).message }, 'ussd session store failed'),
+      onError: (where, e) => {
+        const suppressed = sampler.take(`session ${where}`);
+        if (suppressed !== null) log.warn({ where, err: (e as Error).message, suppressed }, 'ussd session store failed');
+      },
     });
     const metrics = new UssdMetrics(api.metrics.registry);
     routes.push(
@@ -64,7 +74,10 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
         engine,
         dialog,
         onOutcome: (dialect, outcome) => metrics.count(dialect, outcome),
-        onRejected: (dialect, kind, reason) => log.info({ dialect, kind, reason }, 'ussd request not usable'),
+        onRejected: (dialect, kind, reason) => {
+          const suppressed = sampler.take(`rejected ${dialect}`);
+          if (suppressed !== null) log.info({ dialect, kind, reason, suppressed }, 'ussd request not usable');
+        },
       }),
     );
   }
