@@ -11,6 +11,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration suites start real gateway processes; two cores do not gain from more.
     maxWorkers: 2,
+    setupFiles: ['./test/helpers/setup.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
