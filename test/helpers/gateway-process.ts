@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deleteRedisPrefix, dropDatabase, MYSQL, REDIS, uniqueName } from './env.js';
+import { running } from './running-gateways.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -119,7 +120,10 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   if (!opts.skipMigrate) {
     const m = await run(['migrate', '--config', configFile], opts.env ?? {});
-    if (m.code !== 0) throw new Error(`migrate failed: ${m.out}`);
+    if (m.code !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`migrate failed: ${m.out}`);
+    }
   }
   const proc = spawn(process.execPath, [CLI, 'serve', '--config', configFile], {
     env: { ...process.env, ...(opts.env ?? {}) },
@@ -187,6 +191,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
       return { status: res.status, headers: res.headers, text, json };
     },
     async stop({ keepData = false, signal = 'SIGTERM' } = {}) {
+      running.delete(gw);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
@@ -198,6 +203,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
       return code;
     },
   };
+  running.add(gw);
   return gw;
 }
 

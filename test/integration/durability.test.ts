@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dropDatabase, deleteRedisPrefix, mysqlAdmin } from '../helpers/env.js';
+import { mysqlAdmin } from '../helpers/env.js';
 import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
 
 interface Load {
@@ -62,8 +62,7 @@ describe('durability', () => {
       expect(missing).toEqual([]);
       expect(new Set(found.values())).toEqual(new Set([31]));
     } finally {
-      await dropDatabase(gw.database);
-      await deleteRedisPrefix(gw.redisPrefix);
+      await gw.stop(); // the process is gone already (unless an expectation failed first)
     }
   });
 
@@ -83,8 +82,7 @@ describe('durability', () => {
       const found = await owedWork(gw.database, acknowledged);
       expect(acknowledged.filter((id) => !found.has(id))).toEqual([]);
     } finally {
-      await dropDatabase(gw.database);
-      await deleteRedisPrefix(gw.redisPrefix);
+      await gw.stop(); // the process is gone already (unless an expectation failed first)
     }
   });
 });

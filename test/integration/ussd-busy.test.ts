@@ -24,7 +24,10 @@ beforeAll(async () => {
   await redisProxy.start();
   gw = await startGateway({
     config: {
-      mysql: { port: mysqlProxy.port, connectTimeoutMs: 300, queryTimeoutMs: 2000 },
+      // Neither MySQL timeout may answer before the deadlines do: a check-in batch that had to
+      // open a connection through the stalled proxy failed at the 300 ms connect timeout, so
+      // the SMS busy text came before sms.deadlineMs whenever no pooled connection was free.
+      mysql: { port: mysqlProxy.port, connectTimeoutMs: 5000, queryTimeoutMs: 5000 },
       // Sessions through the proxy; the read model straight to Redis.
       redis: { local: { port: redisProxy.port, commandTimeoutMs: 1000 } },
       ussd: { deadlineMs: 150 },
