@@ -135,7 +135,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   };
   const channels = channelRoutes({ config, capabilities, api: deps, redisLocal, log });
   const routes: Route[] = [
-    ...opsRoutes(deps),
+    ...opsRoutes(deps, config.http.opsAllowFrom),
     ...checkInRoutes(deps),
     ...readRoutes(deps),
     ...venueRoutes(deps),

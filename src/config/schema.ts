@@ -88,6 +88,11 @@ export const configSchema = z
         requestDeadlineMs: positiveInt.default(1000),
         /** Seconds given to in-flight work on SIGTERM before connections are cut. */
         drainTimeoutMs: positiveInt.default(10_000),
+        /**
+         * Sources allowed to read `/metrics` and `/readyz` (exact IPv4/IPv6 or CIDR: the
+         * Prometheus server, the load balancer). Empty = any. `/healthz` stays open.
+         */
+        opsAllowFrom: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .prefault({}),

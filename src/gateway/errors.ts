@@ -8,6 +8,7 @@ export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'the request is malformed' },
   UNAUTHENTICATED: { status: 401, message: 'a valid X-Api-Key header is required' },
   FORBIDDEN: { status: 403, message: 'this API key may not do that' },
+  SOURCE_FORBIDDEN: { status: 403, message: 'this source address may not read this endpoint' },
   NOT_FOUND: { status: 404, message: 'no such resource' },
   USER_NOT_FOUND: { status: 404, message: 'no such user' },
   VENUE_UNKNOWN: { status: 404, message: 'no such venue' },

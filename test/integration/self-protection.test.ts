@@ -147,3 +147,21 @@ describe('the log under a flood of bad requests', () => {
     expect(counted).toBeGreaterThanOrEqual(N);
   });
 });
+
+describe('operations endpoints behind a source allow-list (http.opsAllowFrom)', () => {
+  it('answers /metrics and /readyz only to listed sources; /healthz stays open', async () => {
+    const closed = await startGateway({ config: { http: { opsAllowFrom: ['10.0.0.0/8'] } } });
+    const open = await startGateway({ config: { http: { opsAllowFrom: ['127.0.0.0/8', '::1'] } } });
+    try {
+      for (const path of ['/metrics', '/readyz']) {
+        const refused = await fetch(`${closed.url}${path}`);
+        expect(refused.status).toBe(403);
+        expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('SOURCE_FORBIDDEN');
+        expect((await fetch(`${open.url}${path}`)).status).toBe(200);
+      }
+      expect((await fetch(`${closed.url}/healthz`)).status).toBe(200);
+    } finally {
+      await Promise.all([closed.stop(), open.stop()]);
+    }
+  });
+});

@@ -1,14 +1,25 @@
 import type { HttpContext } from '../http-context.js';
 import { route, type Route } from '../route.js';
+import { SourceAllowList } from '../ussd/channel-auth.js';
 import type { ApiDeps } from './deps.js';
 
-/** Probes and figures for operators: liveness, readiness, Prometheus metrics. */
-export function opsRoutes(deps: ApiDeps): Route[] {
+/**
+ * Probes and figures for operators: liveness, readiness, Prometheus metrics. `/readyz` and
+ * `/metrics` need no key (probes and scrapers rarely carry one); `allowFrom` (config
+ * `http.opsAllowFrom`) limits them to the load balancer's and Prometheus's addresses.
+ */
+export function opsRoutes(deps: ApiDeps, allowFrom: readonly string[] = []): Route[] {
   const probe = sharedProbe(deps.probes);
+  const allow = allowFrom.length === 0 ? null : new SourceAllowList(allowFrom);
+  const guarded = (handle: (ctx: HttpContext) => Promise<void>) => (ctx: HttpContext) => {
+    if (allow !== null && !allow.allows(ctx.remoteAddress)) return void ctx.error('SOURCE_FORBIDDEN');
+    return handle(ctx);
+  };
+  const opts = { auth: 'none', unlimited: true, remoteAddress: allow !== null } as const;
   return [
     route('get', '/healthz', (ctx) => void ctx.json(200, { status: 'ok' }), { auth: 'none', unlimited: true }),
-    route('get', '/readyz', (ctx) => readyz(ctx, deps, probe), { auth: 'none', unlimited: true }),
-    route('get', '/metrics', (ctx) => metrics(ctx, deps), { auth: 'none', unlimited: true }),
+    route('get', '/readyz', guarded((ctx) => readyz(ctx, deps, probe)), opts),
+    route('get', '/metrics', guarded((ctx) => metrics(ctx, deps)), opts),
     route('get', '/admin/latency', (ctx) => latency(ctx, deps), { auth: 'admin', unlimited: true }),
   ];
 }

@@ -19,17 +19,12 @@ export interface AuthFacts {
  * secret compared in constant time.
  */
 export class ChannelGuard {
-  private readonly allow: BlockList | null;
+  private readonly allow: SourceAllowList | null;
   private readonly secret: Buffer | null;
 
   constructor(readonly rule: ChannelAuth) {
     this.secret = rule.secret !== undefined ? Buffer.from(rule.secret) : null;
-    if (rule.allowFrom.length === 0) {
-      this.allow = null;
-    } else {
-      this.allow = new BlockList();
-      for (const entry of rule.allowFrom) addEntry(this.allow, entry);
-    }
+    this.allow = rule.allowFrom.length === 0 ? null : new SourceAllowList(rule.allowFrom);
   }
 
   /**
@@ -42,7 +37,7 @@ export class ChannelGuard {
 
   check(facts: AuthFacts): AuthDecision {
     if (!this.rule.enabled) return 'disabled';
-    if (this.allow !== null && !allowed(this.allow, facts.remoteAddress)) return 'address';
+    if (this.allow !== null && !this.allow.allows(facts.remoteAddress)) return 'address';
     if (this.secret !== null) {
       const given = facts.headerSecret !== '' ? facts.headerSecret : facts.paramSecret;
       const g = Buffer.from(given);
@@ -69,11 +64,23 @@ function addEntry(list: BlockList, entry: string): void {
   list.addSubnet(address, prefix, family);
 }
 
-function allowed(list: BlockList, remote: string): boolean {
-  const address = unmap(remote);
-  if (isIPv4(address)) return list.check(address, 'ipv4');
-  if (isIPv6(address)) return list.check(address, 'ipv6');
-  return false;
+/**
+ * Source addresses allowed to call (exact IPv4/IPv6 or CIDR; IPv4-mapped IPv6 matches IPv4
+ * entries). Built at start-up: a bad entry throws with its text.
+ */
+export class SourceAllowList {
+  private readonly list = new BlockList();
+
+  constructor(entries: readonly string[]) {
+    for (const entry of entries) addEntry(this.list, entry);
+  }
+
+  allows(remote: string): boolean {
+    const address = unmap(remote);
+    if (isIPv4(address)) return this.list.check(address, 'ipv4');
+    if (isIPv6(address)) return this.list.check(address, 'ipv6');
+    return false;
+  }
 }
 
 /** `::ffff:127.0.0.1` (and uWS's zero-padded spelling of it) → `127.0.0.1`. */
