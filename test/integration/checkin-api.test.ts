@@ -82,6 +82,20 @@ describe('POST /v1/checkins', () => {
     expect(typeof res.json.error.message).toBe('string');
   });
 
+  it.each([
+    ['a newline', 'Java House\n1 Claim prize'],
+    ['a control character', 'Java\u0007House'],
+    ['a bidi override', 'Java \u202Eesuoh'],
+  ])('refuses a venue name with %s (it reaches USSD screens and SMS): 422 naming name', async (_what, name) => {
+    const res = await putVenue(gw, 'V901', { name, city: 'Nairobi' });
+    expect(res.status).toBe(422);
+    expect(res.json.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'name' });
+  });
+
+  it('keeps names in any script, joiners included', async () => {
+    expect((await putVenue(gw, 'V902', { name: 'हल्दीराम\u200D कैफ़े · Café "Zanzibar"', city: 'Nairobi' })).status).toBe(201);
+  });
+
   it('rejects unknown and closed venues with 422', async () => {
     const unknown = await gw.request('POST', '/v1/checkins', { msisdn: '+254712345678', venueId: 'NOPE' });
     expect(unknown.status).toBe(422);
