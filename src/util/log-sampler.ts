@@ -38,4 +38,10 @@ export class LogSampler {
     w.suppressed = 0;
     return suppressed;
   }
+
+  /** Calls `write` with the dropped count when this line of `key` goes through. */
+  log(key: string, write: (suppressed: number) => void): void {
+    const suppressed = this.take(key);
+    if (suppressed !== null) write(suppressed);
+  }
 }

@@ -47,10 +47,7 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
     venues: api.venues,
     cityOf: async (msisdn) => (await api.users.get(msisdn))?.city ?? null,
     defaultCountryCode: config.defaultCountryCode,
-    onBusy: (op, reason) => {
-      const suppressed = sampler.take(`busy ${op}`);
-      if (suppressed !== null) log.warn({ op, reason, suppressed }, 'ussd/sms dependency unavailable; answered busy');
-    },
+    onBusy: (op, reason) => sampler.log(`busy ${op}`, (suppressed) => log.warn({ op, reason, suppressed }, 'ussd/sms dependency unavailable; answered busy')),
   });
   const routes: Route[] = [];
   if (capabilities.has('ussd')) {
@@ -62,10 +59,7 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
       defaultLanguage: config.ussd.defaultLanguage,
       defaultCountryCode: config.defaultCountryCode,
       resendWindowMs: config.ussd.resendWindowMs,
-      onError: (where, e) => {
-        const suppressed = sampler.take(`session ${where}`);
-        if (suppressed !== null) log.warn({ where, err: (e as Error).message, suppressed }, 'ussd session store failed');
-      },
+      onError: (where, e) => sampler.log(`session ${where}`, (suppressed) => log.warn({ where, err: (e as Error).message, suppressed }, 'ussd session store failed')),
     });
     const metrics = new UssdMetrics(api.metrics.registry);
     routes.push(
@@ -74,10 +68,7 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
         engine,
         dialog,
         onOutcome: (dialect, outcome) => metrics.count(dialect, outcome),
-        onRejected: (dialect, kind, reason) => {
-          const suppressed = sampler.take(`rejected ${dialect}`);
-          if (suppressed !== null) log.info({ dialect, kind, reason, suppressed }, 'ussd request not usable');
-        },
+        onRejected: (dialect, kind, reason) => sampler.log(`rejected ${dialect}`, (suppressed) => log.info({ dialect, kind, reason, suppressed }, 'ussd request not usable')),
       }),
     );
   }

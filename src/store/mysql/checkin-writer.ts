@@ -226,7 +226,7 @@ export class GroupCommitWriter implements CheckInStorePort {
         if (conn !== undefined && isQueryTimeout(e)) {
           // The statement still runs on the server (mysql2 only stops waiting): a ROLLBACK would
           // queue behind it, and the batch could still COMMIT after its callers heard 503.
-          await abandonConnection(this.pool, conn, Math.min(this.opts.queryTimeoutMs, 1000));
+          await this.abandon(conn);
           conn = undefined;
         } else if (conn !== undefined) {
           usable = await rollbackQuietly(this.pool, conn);
@@ -300,6 +300,11 @@ export class GroupCommitWriter implements CheckInStorePort {
     });
   }
 
+  /** Ends a connection whose statement timed out (KILL bounded by the query timeout, ≤ 1 s). */
+  private abandon(conn: PoolConnection): Promise<void> {
+    return abandonConnection(this.pool, conn, Math.min(this.opts.queryTimeoutMs, 1000));
+  }
+
   private async resolveExistingKeys(conn: PoolConnection, batch: Pending[]): Promise<boolean> {
     const keyed = batch.filter((p) => p.cmd.requestKey !== null);
     let rows: unknown;
@@ -316,7 +321,7 @@ export class GroupCommitWriter implements CheckInStorePort {
       });
     } catch (e) {
       // Not left running on a connection the pool would hand out again (release is then a no-op).
-      if (isQueryTimeout(e)) await abandonConnection(this.pool, conn, Math.min(this.opts.queryTimeoutMs, 1000));
+      if (isQueryTimeout(e)) await this.abandon(conn);
       return false;
     }
     const existing = new Map<string, StoredCheckInRow>();

@@ -14,4 +14,11 @@ describe('LogSampler', () => {
     expect(s.take('a')).toBe(3); // a new interval: the three dropped lines are reported
     expect(s.take('a')).toBe(0);
   });
+
+  it('log() writes only the lines that go through, with the dropped count', () => {
+    const s = new LogSampler(1, 10_000, () => 0);
+    const written: number[] = [];
+    for (let i = 0; i < 4; i++) s.log('k', (suppressed) => written.push(suppressed));
+    expect(written).toEqual([0]);
+  });
 });
