@@ -81,7 +81,7 @@ export async function createEventsEnv(overrides: Record<string, unknown> = {}): 
     { batchCommitted() {}, batchFailed() {}, keyReplayed() {} },
   );
   const committed: CommittedRow[] = [];
-  writer.onCommitted = (rows) => committed.push(...rows);
+  writer.subscribe({ committed: (rows) => void committed.push(...rows) });
   let seq = 0;
   return {
     config,

@@ -3,6 +3,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { CheckIn, CheckInCommand } from '../../core/checkin.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { CheckInStorePort, CommitOutcome } from '../../core/ports/checkin-store.port.js';
+import type { CommitFeed, CommitSubscriber, CommittedCheckIn } from '../../core/ports/commit-feed.port.js';
 import type { LocalCalendar } from '../../core/time.js';
 import { CircuitBreaker } from '../../util/circuit-breaker.js';
 import { BoundedMap } from '../../util/bounded-map.js';
@@ -28,12 +29,8 @@ export interface WriterOptions {
   readonly recentKeys: number;
 }
 
-/** What the writer tells the rest of the process after each commit. */
-export interface CommittedRow {
-  readonly id: string;
-  readonly owed: number;
-  readonly committedMs: number;
-}
+/** What the writer tells its subscribers after each commit. */
+export type CommittedRow = CommittedCheckIn;
 
 export interface WriterObserver {
   batchCommitted(rows: number, durationMs: number): void;
@@ -72,7 +69,7 @@ const DUP_REQUEST_KEY = 'uq_checkins_request';
  * Up to `maxConcurrentBatches` transactions run at once on separate connections, so a new
  * batch gathers while earlier ones wait for their fsync (InnoDB group-commits those too).
  */
-export class GroupCommitWriter implements CheckInStorePort {
+export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
   private readonly queue = new RingBuffer<Pending>(4096);
   private timer: NodeJS.Timeout | null = null;
   private inflight = 0;
@@ -87,8 +84,8 @@ export class GroupCommitWriter implements CheckInStorePort {
    * key — and resends come in storms exactly when the gateway is slow.
    */
   private readonly recentKeys: BoundedMap<string, { readonly checkIn: CheckIn; readonly hash: string | null }>;
-  /** Called after every commit with the rows just made durable (the dispatcher listens). */
-  onCommitted: (rows: readonly CommittedRow[]) => void = () => {};
+  /** Told after every commit of the rows just made durable (the pipeline, the sync thread). */
+  private subscribers: readonly CommitSubscriber[] = [];
 
   constructor(
     private readonly pool: MysqlPool,
@@ -99,6 +96,13 @@ export class GroupCommitWriter implements CheckInStorePort {
   ) {
     this.breaker = new CircuitBreaker('mysql-writer', 3, 2000);
     this.recentKeys = new BoundedMap(opts.recentKeys);
+  }
+
+  subscribe(subscriber: CommitSubscriber): () => void {
+    this.subscribers = [...this.subscribers, subscriber];
+    return () => {
+      this.subscribers = this.subscribers.filter((s) => s !== subscriber);
+    };
   }
 
   get queued(): number {
@@ -265,7 +269,7 @@ export class GroupCommitWriter implements CheckInStorePort {
       if (p.key !== null) this.recentKeys.set(p.key, { checkIn, hash: p.cmd.requestHash });
       this.settle(p, { kind: 'committed', checkIn });
     }
-    this.onCommitted(rows);
+    for (const s of this.subscribers) s.committed(rows);
   }
 
   /** Answers a check-in and any duplicates that joined it while it was being written. */
