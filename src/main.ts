@@ -16,6 +16,7 @@ import { DeadLetterRepository } from './store/mysql/dead-letters.js';
 import { RateLimiter } from './gateway/rate-limit.js';
 import type { Route } from './gateway/route.js';
 import { assertNativeUws, HttpServer } from './gateway/server.js';
+import { requestHooks } from './gateway/request-hooks.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { GroupCommitWriter } from './store/mysql/checkin-writer.js';
@@ -142,13 +143,14 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...deadLetterRoutes({ deadLetters: new DeadLetterRepository(pool), recoverNow: () => void events?.dispatcher.recover(0) }),
     ...channels.routes,
   ];
+  const requests = requestHooks(config.http.trustedProxies, config.log.accessLog, metrics);
   const server = new HttpServer(
     config.http,
     {
+      ...requests,
       auth: new ApiKeyAuth(config.auth.apiKeys),
       rateLimiter: new RateLimiter(config.limits.clientRatePerSec, config.limits.clientBurst),
-      onFinished: (routeName, status, seconds) => metrics.observeRequest(routeName, status, seconds),
-      onError: (e, ctx) => log.error({ err: e, route: ctx.route.name }, 'unhandled error in handler'),
+      onError: (e, ctx) => log.error({ err: e, route: ctx.route.name, reqId: ctx.requestId }, 'unhandled error in handler'),
     },
     routes,
   );
@@ -170,6 +172,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await channels.drain();
       venues.stop();
       server.close();
+      requests.close();
       await Promise.allSettled([redisLocal.quit(), redisReadModel.quit(), pool.end()]);
       log.info('stopped');
     },

@@ -93,6 +93,12 @@ export const configSchema = z
          * Prometheus server, the load balancer). Empty = any. `/healthz` stays open.
          */
         opsAllowFrom: z.array(z.string().min(1)).default([]),
+        /**
+         * Proxies (exact IPv4/IPv6 or CIDR) whose `X-Request-Id` is kept as the request's id
+         * and whose `X-Forwarded-For` names the client in the access log. Empty = none: every
+         * request gets a new id.
+         */
+        trustedProxies: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .prefault({}),
@@ -170,6 +176,8 @@ export const configSchema = z
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** File of an access log in Apache's combined format (numbers masked); unset = off. */
+        accessLog: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),

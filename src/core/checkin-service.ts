@@ -40,6 +40,8 @@ export interface CheckInRequest extends CheckInInput {
   readonly requestKey: string | null;
   readonly requestHash: string | null;
   readonly at: number;
+  /** The request's id, handed to the writer for the events' log lines. */
+  readonly requestId?: string;
 }
 
 export interface CheckInServiceDeps {
@@ -77,6 +79,7 @@ export class CheckInService {
       requestKey: req.requestKey,
       requestHash: req.requestHash,
       at: req.at,
+      requestId: req.requestId,
     };
     // The standing is read while the commit is under way: the writer announces a batch's
     // check-ins in one turn, so the read model sends their reads as one coalesced call and

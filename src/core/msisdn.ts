@@ -29,3 +29,26 @@ export function normaliseMsisdn(raw: unknown, defaultCountryCode: string): Resul
   if (s.length < 8 || s.length > 15) return err('msisdn must have 8–15 digits in E.164 form');
   return ok('+' + s);
 }
+
+/**
+ * Shows a number without giving it away: `+254712345678` → `+2547****678` (USSD leaderboards,
+ * logs, the access log). Keeps the country and operator prefix for triage, the last three
+ * digits to tell two subscribers apart in one incident.
+ */
+export function maskMsisdn(msisdn: string): string {
+  if (msisdn.length <= 6) return '***' + msisdn.slice(-2);
+  const head = msisdn.slice(0, Math.min(5, msisdn.length - 6));
+  return head + '*'.repeat(msisdn.length - head.length - 3) + msisdn.slice(-3);
+}
+
+/**
+ * Runs of 8–15 digits, optionally after `+`, not inside a longer digit run: every E.164
+ * number and national form, but not a check-in id (17–19 digits) nor short codes and venue ids.
+ */
+const NUMBER_RUN = /(?<!\d)\+?\d{8,15}(?!\d)/g;
+
+/** Masks every number-like run in free text (error messages, URLs, log strings). */
+export function maskNumbersIn(text: string): string {
+  NUMBER_RUN.lastIndex = 0;
+  return NUMBER_RUN.test(text) ? text.replace(NUMBER_RUN, maskMsisdn) : text;
+}

@@ -65,6 +65,12 @@ export class HttpContext implements Expirable {
   done = false;
   aborted = false;
   status = 0;
+  /** This request's id (request-tracking.ts), sent back as `X-Request-Id`; '' sends none. */
+  requestId = '';
+  /** What the access log copied at arrival; null when it is off. */
+  accessFacts: unknown = null;
+  /** The reply body as sent (the access log counts its bytes). */
+  sentBody: string | Buffer = EMPTY;
 
   constructor(
     readonly res: HttpResponse,
@@ -104,11 +110,14 @@ export class HttpContext implements Expirable {
     if (this.done) return false;
     this.done = true;
     this.status = status;
+    this.sentBody = body;
     if (this.bodyPending) close = true;
     const res = this.res;
+    const requestId = this.requestId;
     res.cork(() => {
       res.writeStatus(statusLine(status));
       res.writeHeader('Content-Type', contentType);
+      if (requestId !== '') res.writeHeader('X-Request-Id', requestId);
       if (headers) for (const name in headers) res.writeHeader(name, headers[name]!);
       if (close) res.end(body, true);
       else endOrWait(res, body);

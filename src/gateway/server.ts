@@ -16,7 +16,9 @@ export interface ServerOptions {
 export interface ServerDeps {
   readonly auth: ApiKeyAuth;
   readonly rateLimiter: RateLimiter;
-  readonly onFinished: (route: string, status: number, seconds: number) => void;
+  readonly onFinished: (route: string, status: number, seconds: number, ctx: HttpContext) => void;
+  /** Called for every request as it arrives, while `req` is valid (request id, access log). */
+  readonly onAccepted?: (ctx: HttpContext, req: uWS.HttpRequest, res: uWS.HttpResponse) => void;
   readonly onError: (e: unknown, ctx: HttpContext) => void;
 }
 
@@ -121,7 +123,7 @@ export class HttpServer implements ContextHooks {
 
   finished(ctx: HttpContext, status: number): void {
     this.inflight--;
-    this.deps.onFinished(ctx.route.name, status, (performance.now() - ctx.startedAt) / 1000);
+    this.deps.onFinished(ctx.route.name, status, (performance.now() - ctx.startedAt) / 1000, ctx);
     if (this.inflight === 0 && this.idle) {
       const idle = this.idle;
       this.idle = null;
@@ -132,6 +134,7 @@ export class HttpServer implements ContextHooks {
   private accept(res: uWS.HttpResponse, req: uWS.HttpRequest, route: Route, run = true): HttpContext {
     const deadlineMs = route.deadlineMs ?? this.opts.requestDeadlineMs;
     const ctx = new HttpContext(res, req, route, this, deadlineMs);
+    this.deps.onAccepted?.(ctx, req, res);
     this.inflight++;
     res.onAborted(() => ctx.abort());
     if (ctx.malformedPath) {

@@ -10,6 +10,11 @@ export interface CommittedCheckIn {
   /** Bit mask of post-processing events owed here (core/events.ts). */
   readonly owed: number;
   readonly committedMs: number;
+  /**
+   * Id of the request that made it (X-Request-Id), for the consumers' log lines. Carried in
+   * memory only, never stored: work recovered after a crash has none.
+   */
+  readonly requestId?: string;
 }
 
 export interface CommitSubscriber {

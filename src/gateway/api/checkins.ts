@@ -82,6 +82,7 @@ async function execute(
     requestKey,
     requestHash: hash,
     at: Date.now(),
+    requestId: ctx.requestId,
   });
   if (!result.ok) {
     const f = result.error;

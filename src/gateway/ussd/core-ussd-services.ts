@@ -46,6 +46,7 @@ export class CoreUssdServices implements UssdServices {
       requestKey: req.requestKey,
       requestHash: req.requestKey === null ? null : fingerprint(msisdn.value, venue.id),
       at: req.at,
+      requestId: req.requestId,
     });
     if (!result.ok) {
       const f = result.error;

@@ -17,6 +17,8 @@ export interface DialogContext {
   readonly at: number;
   /** The code this subscriber dialled (a dialect may have its own); defaults to the option. */
   readonly serviceCode?: string;
+  /** The HTTP request's id (log lines of the check-in's events). */
+  readonly requestId?: string;
 }
 
 export interface DialogStep {
@@ -312,7 +314,7 @@ export class UssdDialog {
 type OkCheckIn = Extract<UssdCheckInOutcome, { kind: 'ok' }>;
 
 function checkInRequest(ctx: Omit<DialogContext, 'lang'>, code: string): UssdCheckInRequest {
-  return { msisdn: ctx.msisdn, venueCode: code, channel: 'ussd', clientId: ctx.clientId, requestKey: ctx.requestKey, at: ctx.at };
+  return { msisdn: ctx.msisdn, venueCode: code, channel: 'ussd', clientId: ctx.clientId, requestKey: ctx.requestKey, at: ctx.at, requestId: ctx.requestId };
 }
 
 /** The check-in result: venue, reward, then the standing (or that it is stale). */

@@ -56,7 +56,7 @@ export class UssdEngine {
     const msisdn = normaliseMsisdn(req.msisdn, this.opts.defaultCountryCode);
     if (!msisdn.ok) return this.politeEnd(this.opts.defaultLanguage, 'badnumber');
 
-    const base = { msisdn: msisdn.value, clientId: clientIdOf(req.vendor), at: now, serviceCode };
+    const base = { msisdn: msisdn.value, clientId: clientIdOf(req.vendor), at: now, serviceCode, requestId: req.requestId };
     const early = this.earlyDialThrough(req, key, base, serviceCode);
     let loaded;
     try {

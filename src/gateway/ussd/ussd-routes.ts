@@ -110,7 +110,7 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
     if (msisdn.ok) req = { ...req, msisdn: msisdn.value };
   }
   ctx.routeState = echo; // the ids a reply envelope echoes (TruRoute), for the deadline path
-  const reply = await deps.engine.handle(req, Date.now(), r.serviceCode);
+  const reply = await deps.engine.handle({ ...req, requestId: ctx.requestId }, Date.now(), r.serviceCode);
   if (send(ctx, dialect.render(reply, echo))) deps.onOutcome?.(dialect.name, 'reply');
 }
 

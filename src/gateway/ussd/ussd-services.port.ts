@@ -20,6 +20,8 @@ export interface UssdCheckInRequest {
   /** Unique per session and hop: a resent hop repeats it and never checks in twice. */
   readonly requestKey: string | null;
   readonly at: number;
+  /** The HTTP request's id (log lines of the check-in's events). */
+  readonly requestId?: string;
 }
 
 export type UssdCheckInOutcome =

@@ -59,7 +59,7 @@ export const notifyUser: EventHandler = {
     const mine = scratch.workClaimed.filter((n) => want.has(n.checkinId));
     const earlier = scratch.owedEarlier.filter((k) => k[1] === 'checkin' && want.has(k[0]));
     const outcome = new Map<string, { code: string; message: string }>();
-    if (mine.length > 0) for (const [id, f] of await ctx.outbox.sendClaimedOnWork(mine, scratch.nowMs)) if (f !== null) outcome.set(id, f);
+    if (mine.length > 0) for (const [id, f] of await ctx.outbox.sendClaimedOnWork(mine, scratch.nowMs, scratch.requestIds)) if (f !== null) outcome.set(id, f);
     if (earlier.length > 0) for (const [id, f] of await ctx.outbox.deliver(earlier, Date.now(), scratch.token)) if (f !== null) outcome.set(id, f);
     const done: string[] = [];
     const failed: HandlerFailure[] = [];
