@@ -17,6 +17,7 @@ import { RateLimiter } from './gateway/rate-limit.js';
 import type { Route } from './gateway/route.js';
 import { assertNativeUws, HttpServer } from './gateway/server.js';
 import { requestHooks } from './gateway/request-hooks.js';
+import { startDashboard } from './dashboard/start-dashboard.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { GroupCommitWriter } from './store/mysql/checkin-writer.js';
@@ -143,12 +144,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...deadLetterRoutes({ deadLetters: new DeadLetterRepository(pool), recoverNow: () => void events?.dispatcher.recover(0) }),
     ...channels.routes,
   ];
+  const auth = new ApiKeyAuth(config.auth.apiKeys);
+  // The sync thread will pass its `syncStatus` provider here (dashboard/sync-status.ts).
+  const dashboard = startDashboard(config, { pool, metrics, venues, auth, commits: writer });
+  if (dashboard) routes.push(...dashboard.routes);
   const requests = requestHooks(config.http.trustedProxies, config.log.accessLog, metrics);
   const server = new HttpServer(
     config.http,
     {
       ...requests,
-      auth: new ApiKeyAuth(config.auth.apiKeys),
+      auth,
       rateLimiter: new RateLimiter(config.limits.clientRatePerSec, config.limits.clientBurst),
       onError: (e, ctx) => log.error({ err: e, route: ctx.route.name, reqId: ctx.requestId }, 'unhandled error in handler'),
     },
@@ -157,6 +162,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   if (config.peers.length > 0) {
     log.warn({ peers: config.peers.map((p) => p.siteId) }, 'peers configured: check-ins record sync_outbox rows, but no sync thread sends them yet');
   }
+  dashboard?.attach(server.uwsApp);
   const port = await server.listen();
   log.info({ port, host: config.http.host, capabilities: [...capabilities] }, 'listening');
 
@@ -166,6 +172,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       if (draining) return;
       draining = true;
       log.info('draining');
+      dashboard?.stop();
       await server.stop(config.http.drainTimeoutMs);
       await writer.drain();
       await events?.stop();

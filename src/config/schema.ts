@@ -3,6 +3,7 @@ import { CAPABILITIES } from '../core/events.js';
 import { MAX_SITE_NUMBER } from '../core/ids.js';
 import { pointsConfigSchema } from '../core/points-config.js';
 import { notifyConfigSchema } from '../notify/notify-config.js';
+import { dashboardConfigSchema } from '../dashboard/dashboard-config.js';
 import { poolConfigSchema } from '../workers/pool-config.js';
 import { openRouteProblems, smsConfigSchema, ussdConfigSchema } from '../gateway/ussd/config.js';
 
@@ -168,6 +169,8 @@ export const configSchema = z
     points: pointsConfigSchema.prefault({}),
     /** Subscriber notifications (notify/notify-config.ts). */
     notify: notifyConfigSchema.prefault({}),
+    /** The live dashboard (dashboard/dashboard-config.ts). */
+    dashboard: dashboardConfigSchema.prefault({}),
     peers: z.array(peer).default([]),
     /** USSD front end: service code, sessions, deadline, per-dialect access (docs/ussd.md). */
     ussd: ussdConfigSchema.prefault({}),

@@ -76,6 +76,11 @@ export class HttpServer implements ContextHooks {
     });
   }
 
+  /** The uWS app, for WebSocket routes on the same port (the dashboard's feed). */
+  get uwsApp(): uWS.TemplatedApp {
+    return this.app;
+  }
+
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
       const options = this.opts.exclusivePort ? 1 : 0;

@@ -15,6 +15,9 @@ export interface CommittedCheckIn {
    * memory only, never stored: work recovered after a crash has none.
    */
   readonly requestId?: string;
+  /** How it came in (`app`, `partner`, `ussd`, `sms`) and from whom (`ussd:<vendor>`, an API client id): live figures. */
+  readonly channel?: string;
+  readonly source?: string;
 }
 
 export interface CommitSubscriber {

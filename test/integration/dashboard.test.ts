@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
+
+/**
+ * The live dashboard in a real browser (Debian's chromium, driven by playwright-core): the
+ * page loads, asks for the admin key, connects over the WebSocket, and its figures move when
+ * check-ins arrive. The screenshot lands in test-artifacts/ (ignored by git).
+ */
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let gw: TestGateway;
+let browser: Browser;
+
+beforeAll(async () => {
+  gw = await startGateway({
+    config: {
+      pool: { enabled: true, threads: 1, batchMaxWaitMs: 2 },
+      notify: { sink: { type: 'log' } },
+      ussd: { deadlineMs: 3000 },
+    },
+  });
+  for (const [id, name] of [['4321', 'Mama Oliech'], ['4322', 'Java House Kimathi'], ['4323', 'Kilimanjaro Jamia']] as const) {
+    expect((await putVenue(gw, id, { name, city: 'Nairobi' })).status).toBe(201);
+  }
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await gw?.stop();
+});
+
+/** A bounded burst of check-ins (API and USSD dial-throughs) spread over the three venues. */
+async function traffic(rounds: number): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => gw.request('POST', '/v1/checkins', { msisdn: `+25472${String(r * 100 + i).padStart(7, '0')}`, venueId: i % 3 === 0 ? '4322' : '4321' })),
+    );
+    const body = new URLSearchParams({ sessionId: `dash-${r}`, phoneNumber: `+25473${String(r).padStart(7, '0')}`, serviceCode: '*384*4323#', text: '' });
+    await fetch(`${gw.url}/ussd/africastalking`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+async function text(page: Page, id: string): Promise<string> {
+  return (await page.textContent(`#${id}`)) ?? '';
+}
+
+describe('dashboard', () => {
+  it('refuses a key that is not an admin key, and shows why', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${gw.url}/dashboard`);
+    await page.fill('#key', gw.clientKey);
+    await page.click('#login button');
+    await page.waitForFunction(() => document.getElementById('login-error')?.textContent !== '', undefined, { timeout: 15_000 });
+    expect(await text(page, 'login-error')).toMatch(/not an admin key/);
+    expect(await page.isHidden('#board')).toBe(true);
+    await page.close();
+  });
+
+  it('connects with the admin key and its figures move when check-ins arrive', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const res = await page.goto(`${gw.url}/dashboard`);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-security-policy']).toMatch(/connect-src 'self'/);
+    await page.fill('#key', gw.adminKey);
+    await page.click('#login button');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live', undefined, { timeout: 15_000 });
+    // A first snapshot while idle: no check-ins yet.
+    await page.waitForFunction(() => document.getElementById('updated')?.textContent !== '', undefined, { timeout: 15_000 });
+    expect(await text(page, 'checkins-rate')).toBe('0');
+    expect(await text(page, 'peers')).toMatch(/no peers/);
+
+    await traffic(25);
+    await page.waitForFunction(() => Number(document.getElementById('checkins-rate')?.textContent?.replace(/,/g, '')) > 0, undefined, { timeout: 15_000 }).catch(() => undefined);
+    // The rate is per second: once the traffic stopped it falls back; the history keeps it.
+    const sparkPoints = await page.$eval('#checkins-spark path', (p) => p.getAttribute('d') ?? '');
+    expect(sparkPoints.split('L').length).toBeGreaterThan(3);
+    expect(sparkPoints).not.toMatch(/^M[\d.]+,58\.0( L[\d.]+,58\.0)*$/); // not a flat zero line
+    expect(await text(page, 'latency-p99')).toMatch(/^\d/);
+    await page.waitForFunction(() => (document.getElementById('venues')?.textContent ?? '').includes('Mama Oliech'), undefined, { timeout: 20_000 });
+    const venues = await text(page, 'venues');
+    expect(venues.indexOf('Mama Oliech')).toBeLessThan(venues.indexOf('Java House Kimathi'));
+    expect(venues).toContain('Kilimanjaro Jamia');
+
+    // Keep the channel table busy while it is read, and take the screenshot mid-traffic.
+    const busy = traffic(15);
+    await page.waitForFunction(() => (document.getElementById('channels')?.textContent ?? '').includes('africastalking'), undefined, { timeout: 15_000 });
+    expect(await text(page, 'channels')).toMatch(/app.*api/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    await busy;
+    await page.close();
+  });
+});
