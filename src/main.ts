@@ -20,6 +20,7 @@ import { requestHooks } from './gateway/request-hooks.js';
 import { startDashboard } from './dashboard/start-dashboard.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { registerReadiness } from './observability/readiness-metric.js';
 import { GroupCommitWriter } from './store/mysql/checkin-writer.js';
 import { createMysqlPool, type MysqlPool } from './store/mysql/pool.js';
 import { serverVersion, unsupportedServer } from './store/mysql/server-version.js';
@@ -135,6 +136,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     beforeScrape: () => metrics.writerQueue.set(writer.queued),
     isDraining: () => draining,
   };
+  registerReadiness(metrics.registry, async () => {
+    const [mysql, redis] = await Promise.all([deps.probes.mysql(), deps.probes.redis()]);
+    return mysql && redis && !draining;
+  });
   const channels = channelRoutes({ config, capabilities, api: deps, redisLocal, log });
   const routes: Route[] = [
     ...opsRoutes(deps, config.http.opsAllowFrom),
