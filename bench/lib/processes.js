@@ -103,7 +103,7 @@ export async function startBenchGateway({ name, config = {}, venues = 10_000, us
   writeFileSync(file, JSON.stringify(full));
   execFileSync(process.execPath, [CLI, 'migrate', '--config', file], { stdio: 'ignore' });
   execFileSync(process.execPath, [CLI, 'seed', '--config', file, '--venues', String(venues), '--users', String(users), '--no-progress'], { stdio: 'ignore' });
-  full.log = { level: 'info' }; // the "listening" line is logged at info
+  full.log = { ...full.log, level: 'info' }; // the "listening" line is logged at info
   writeFileSync(file, JSON.stringify(full));
   const gw = spawnListening([...nodeArgs, CLI, 'serve', '--config', file]);
   const port = await gw.port;
