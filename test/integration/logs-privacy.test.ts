@@ -76,6 +76,8 @@ afterAll(async () => {
 describe('logs and the access log', () => {
   let proxiedId = '';
   let burstIds: string[] = [];
+  /** Request ids of the USSD dial-through and the SMS check-in. */
+  const channelIds: string[] = [];
 
   it('runs a busy minute: USSD session and dial-through, SMS, an API burst, reads by number', async () => {
     const ussdPhone = number(1);
@@ -100,9 +102,11 @@ describe('logs and the access log', () => {
       body: new URLSearchParams({ sessionId: 'lg3', phoneNumber: dialPhone, serviceCode: '*384*4321#', text: '' }).toString(),
     });
     expect(await res.text()).toMatch(/^END /);
+    channelIds.push(res.headers.get('x-request-id')!);
     const smsPhone = number(3);
     const sms = await fetch(`${gw.url}/sms/kannel?from=${encodeURIComponent(smsPhone)}&to=384&text=${encodeURIComponent('CHECKIN 4321')}`);
     expect(sms.status).toBe(200);
+    channelIds.push(sms.headers.get('x-request-id')!);
 
     // A check-in through a trusted proxy keeps the proxy's id; the same header from an
     // untrusted source is replaced.
@@ -137,7 +141,7 @@ describe('logs and the access log', () => {
     }
     const reqIds = new Set(lines.map((l) => l.reqId));
     expect(reqIds.has(proxiedId)).toBe(true);
-    for (const id of burstIds) expect(reqIds.has(id)).toBe(true);
+    for (const id of [...burstIds, ...channelIds]) expect(reqIds.has(id), `a notification line with reqId ${id}`).toBe(true);
   });
 
   it('no full number, message text or key appears in the process log or the access log', async () => {

@@ -11,6 +11,8 @@ export interface InboundSms {
   readonly text: string;
   /** Kannel's message id, when the service URL passes it: makes a redelivery idempotent. */
   readonly id: string | null;
+  /** The HTTP request's id (log lines of the check-in's events). */
+  readonly requestId?: string;
 }
 
 export interface SmsHandlerOptions {
@@ -59,6 +61,7 @@ export class SmsHandler {
       clientId: this.clientId,
       requestKey: sms.id !== null ? `${sms.id}` : null,
       at: now,
+      requestId: sms.requestId,
     });
     switch (outcome.kind) {
       case 'busy':

@@ -60,6 +60,6 @@ async function handleKannel(ctx: HttpContext, r: KannelRoute): Promise<void> {
     return;
   }
   const id = q.get('id')?.trim();
-  const reply = await r.deps.handler.handle({ from, to: q.get('to') ?? '', text, id: id ? id.slice(0, 100) : null }, Date.now());
+  const reply = await r.deps.handler.handle({ from, to: q.get('to') ?? '', text, id: id ? id.slice(0, 100) : null, requestId: ctx.requestId }, Date.now());
   ctx.send(200, reply, TEXT);
 }
