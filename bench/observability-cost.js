@@ -108,6 +108,20 @@ try {
       console.log(`viewer ${side} round ${r + 1}: ${x.throughputPerSec}/s p99 ${x.latencyMs.p99} ms, gateway ${x.gatewayCpuUsPerReq} µs CPU/req${v ? ` (${v.snapshots} snapshots)` : ''}`);
     }
   }
+  // What a viewer costs by itself: the idle gateway's CPU per second with and without one
+  // (the feed's work once a second: registry reads, one MySQL query, one publish).
+  result.idleCpuMsPerSec = { none: [], one: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const side of r % 2 === 0 ? ['none', 'one'] : ['one', 'none']) {
+      const v = side === 'one' ? await viewer(plain) : null;
+      const cpu0 = cpuSeconds(plain.pid);
+      await new Promise((res) => setTimeout(res, 5000));
+      const ms = ((cpuSeconds(plain.pid) - cpu0) * 1000) / 5;
+      v?.close();
+      result.idleCpuMsPerSec[side].push(Math.round(ms * 10) / 10);
+      console.log(`idle, viewer ${side} round ${r + 1}: gateway ${ms.toFixed(1)} ms CPU per second`);
+    }
+  }
   const lines = readFileSync(accessLog, 'utf8').split('\n').length - 1;
   const m = (xs) => median(xs);
   // Each round ran both sides back to back: the median of the rounds' ratios cancels the
@@ -127,6 +141,8 @@ try {
     cpuUsPerReqAccessLogOn: m(result.cpuUsPerReq.accessLog.on),
     cpuUsPerReqViewerNone: m(result.cpuUsPerReq.viewer.none),
     cpuUsPerReqViewerOne: m(result.cpuUsPerReq.viewer.one),
+    idleCpuMsPerSecViewerNone: median(result.idleCpuMsPerSec.none),
+    idleCpuMsPerSecViewerOne: median(result.idleCpuMsPerSec.one),
     loadavgAtEnd: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
   };
   console.log(JSON.stringify(result.summary, null, 2));

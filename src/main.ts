@@ -136,10 +136,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     beforeScrape: () => metrics.writerQueue.set(writer.queued),
     isDraining: () => draining,
   };
-  registerReadiness(metrics.registry, async () => {
-    const [mysql, redis] = await Promise.all([deps.probes.mysql(), deps.probes.redis()]);
-    return mysql && redis && !draining;
-  });
+  const readiness = registerReadiness(
+    metrics.registry,
+    async () => (await Promise.all([deps.probes.mysql(), deps.probes.redis()])).every(Boolean),
+    () => draining,
+  );
   const channels = channelRoutes({ config, capabilities, api: deps, redisLocal, log });
   const routes: Route[] = [
     ...opsRoutes(deps, config.http.opsAllowFrom),
@@ -178,6 +179,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       draining = true;
       log.info('draining');
       dashboard?.stop();
+      readiness.stop();
       await server.stop(config.http.drainTimeoutMs);
       await writer.drain();
       await events?.stop();
