@@ -69,7 +69,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     throw new Error(unsupported);
   }
 
-  const venueRepo = new VenueRepository(pool, config.mysql.queryTimeoutMs);
+  const venueRepo = new VenueRepository(pool, config.mysql.queryTimeoutMs, { siteId: config.siteId, replicate: config.peers.length > 0 });
   const venues = new VenueCache(venueRepo);
   try {
     log.info({ venues: await venues.refresh() }, 'venues loaded');
@@ -85,7 +85,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     {
       siteId: config.siteId,
       owedMask: eventsOwedHere(capabilities, true),
-      peers: config.peers.map((p) => p.siteId),
+      replicate: config.peers.length > 0,
       maxWaitMs: config.writer.maxWaitMs,
       maxBatchRows: config.writer.maxBatchRows,
       maxConcurrentBatches: config.writer.maxConcurrentBatches,
