@@ -30,8 +30,11 @@ export function pairSecret(a: string, b: string): string {
  * Starts sites that replicate to each other directly (full mesh), each on a port fixed before
  * start so every peer list can name it. `peerUrl` lets a test put a fault proxy on a link.
  */
-export async function startSites(specs: readonly SiteSpec[], opts: { peerUrl?: (from: string, to: string, port: number) => string; gateway?: GatewayOptions } = {}): Promise<TestGateway[]> {
-  const ports = await Promise.all(specs.map(() => freePort()));
+export async function startSites(
+  specs: readonly SiteSpec[],
+  opts: { ports?: readonly number[]; peerUrl?: (from: string, to: string, port: number) => string; gateway?: GatewayOptions } = {},
+): Promise<TestGateway[]> {
+  const ports = opts.ports ?? (await Promise.all(specs.map(() => freePort())));
   const url = (from: string, to: string, i: number) => opts.peerUrl?.(from, to, ports[i]!) ?? `http://127.0.0.1:${ports[i]}`;
   return Promise.all(
     specs.map((s, i) =>
