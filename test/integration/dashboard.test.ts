@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putVenue, startGateway, type TestGateway } from '../helpers/gateway-process.js';
+import { startSites } from '../helpers/sync-sites.js';
 
 /**
  * The live dashboard in a real browser (Debian's chromium, driven by playwright-core): the
@@ -45,6 +46,16 @@ async function traffic(rounds: number): Promise<void> {
     await fetch(`${gw.url}/ussd/africastalking`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
     await new Promise((res) => setTimeout(res, 100));
   }
+}
+
+/** Opens the dashboard of `site` and connects with its admin key. */
+async function openDashboard(site: TestGateway, viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await browser.newPage(viewport ? { viewport } : {});
+  await page.goto(`${site.url}/dashboard`);
+  await page.fill('#key', site.adminKey);
+  await page.click('#login button');
+  await waitText(page, 'status', (t) => t === 'live');
+  return page;
 }
 
 async function text(page: Page, id: string): Promise<string> {
@@ -107,5 +118,20 @@ describe('dashboard', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     await busy;
     await page.close();
+  });
+
+  it('shows each sync peer with its lag, backlog and breaker', async () => {
+    const [nbo, kla] = await startSites([
+      { siteId: 'nbo', siteNumber: 11 },
+      { siteId: 'kla', siteNumber: 12 },
+    ]);
+    try {
+      const page = await openDashboard(nbo!);
+      const peers = await waitText(page, 'peers', (t) => t.includes('kla'));
+      expect(peers).toMatch(/kla\s*[\d.]+\s*\d+\s*closed/);
+      await page.close();
+    } finally {
+      await Promise.all([nbo?.stop(), kla?.stop()]);
+    }
   });
 });
