@@ -72,7 +72,8 @@ export function testConfig(database: string, redisPrefix: string, client: { sha2
     siteNumber: 7,
     timeZone: 'Africa/Nairobi',
     defaultCountryCode: '254',
-    http: { host: '127.0.0.1', port: 0 },
+    // A short drain quiet window: every gateway a test stops would otherwise wait 500 ms.
+    http: { host: '127.0.0.1', port: 0, drainQuietMs: 100 },
     mysql: { ...MYSQL, database, connectionLimit: 4 },
     redis: {
       local: { ...REDIS, keyPrefix: redisPrefix },
