@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerConfigCommands } from './cli/config-commands.js';
 import { registerEventCommands } from './cli/events-commands.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -105,6 +106,7 @@ keys
   });
 
 registerEventCommands(program, configOf);
+registerConfigCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`hopgate: ${(e as Error).message}\n`);
