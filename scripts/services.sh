@@ -27,10 +27,11 @@ if ! mysqladmin -uroot -h127.0.0.1 ping >/dev/null 2>&1; then
   echo "services: starting MariaDB"
   # Debian's init script makes the socket directory; started directly, we do.
   install -d -o mysql -g mysql /run/mysqld
-  # Started without systemd, its messages would go nowhere: keep them in a file to show.
+  # Started without systemd or the init script: run it as mysql (Debian sets the user in
+  # its unit, not in my.cnf), and keep its messages in a file to show when it fails.
   install -d -o mysql -g adm /var/log/mysql
   start-stop-daemon --start --oknodo --background --exec "$(command -v mariadbd || echo /usr/sbin/mariadbd)" \
-    -- --log-error=/var/log/mysql/error.log
+    -- --user=mysql --log-error=/var/log/mysql/error.log
   wait_for MariaDB "mysqladmin -uroot -h127.0.0.1 ping" || { tail -n 20 /var/log/mysql/error.log >&2; exit 1; }
 fi
 # A fresh Debian install lets root in only over the unix socket (unix_socket auth). hopgate
