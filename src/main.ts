@@ -11,7 +11,7 @@ import { opsRoutes } from './gateway/api/ops.js';
 import { readRoutes } from './gateway/api/reads.js';
 import { venueRoutes } from './gateway/api/venues.js';
 import { ApiKeyAuth } from './gateway/auth.js';
-import { startEvents } from './gateway/events-runtime.js';
+import { startEvents } from './pipeline/events-runtime.js';
 import { DeadLetterRepository } from './store/mysql/dead-letters.js';
 import { RateLimiter } from './gateway/rate-limit.js';
 import type { Route } from './gateway/route.js';
@@ -72,7 +72,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     throw new Error(unsupported);
   }
 
-  const venueRepo = new VenueRepository(pool, config.mysql.queryTimeoutMs);
+  const venueRepo = new VenueRepository(pool, config.mysql.queryTimeoutMs, { siteId: config.siteId, replicate: config.peers.length > 0 });
   const venues = new VenueCache(venueRepo);
   try {
     log.info({ venues: await venues.refresh() }, 'venues loaded');
@@ -88,7 +88,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     {
       siteId: config.siteId,
       owedMask: eventsOwedHere(capabilities, true),
-      peers: config.peers.map((p) => p.siteId),
+      replicate: config.peers.length > 0,
       maxWaitMs: config.writer.maxWaitMs,
       maxBatchRows: config.writer.maxBatchRows,
       maxConcurrentBatches: config.writer.maxConcurrentBatches,
@@ -110,7 +110,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   );
   // Post-processing: the pool runs the five events; the writer hands over every commit.
   const events = config.pool.enabled ? await startEvents(config, pool, metrics.registry, log) : null;
-  if (events) writer.onCommitted = (rows) => events.dispatcher.committed(rows);
+  if (events) writer.subscribe(events.dispatcher);
   else log.warn('post-processing disabled (pool.enabled: false): events wait in MySQL');
   const readModel = new RedisReadModel(redisReadModel, calendar);
   const checkIns = new CheckInService({
