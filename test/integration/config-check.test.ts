@@ -58,7 +58,9 @@ describe('hopgate config check', () => {
     for (const key of ['siteNumber', 'http.requestDeadlineMs', 'writer.maxBatchRows', 'peers.0.url', 'peers.0.secret', 'redis.local.port']) {
       expect(r.out).toContain(`${key}: `);
     }
-    expect(r.out).toContain('6 problem(s)');
+    // The count heads the list: one indented line per problem.
+    const count = Number(/(\d+) problem\(s\)/.exec(r.out)?.[1]);
+    expect(count).toBe(r.out.split('\n').filter((l) => /^ {2}\S/.test(l)).length);
     expect(r.out).not.toContain('effective configuration');
   });
 
