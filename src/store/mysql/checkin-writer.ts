@@ -167,6 +167,20 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
     }
   }
 
+  /**
+   * A check-in this site holds (made here or arrived by sync), by id; null when there is
+   * none. Throws when the store cannot tell now.
+   */
+  async findById(id: string): Promise<CheckIn | null> {
+    const [rows] = await queryBounded(this.pool, {
+      sql: `SELECT ${STORED_CHECKIN_COLUMNS} FROM checkins c LEFT JOIN reward_days r ON r.checkin_id = c.id WHERE c.id = ?`,
+      values: [id],
+      timeout: this.opts.queryTimeoutMs,
+    });
+    const row = (rows as StoredCheckInRow[])[0];
+    return row ? rowToCheckIn(row) : null;
+  }
+
   /** Stops taking check-ins and resolves once everything queued has been written. */
   async drain(): Promise<void> {
     this.closed = true;
