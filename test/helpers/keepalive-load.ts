@@ -9,6 +9,11 @@ export interface LoadOptions {
   /** Bounds: requests per client and the whole run's duration. */
   readonly maxRequestsPerClient: number;
   readonly maxMs: number;
+  /**
+   * Check-ins per second of all clients together, at most: steady load that leaves the
+   * shared box's other work some CPU. The clients go slower when replies come slower.
+   */
+  readonly ratePerSec: number;
 }
 
 export interface LoadResult {
@@ -34,7 +39,12 @@ export function keepAliveLoad(opts: LoadOptions): { done: Promise<LoadResult>; s
   const result: LoadResult = { ids: [], failures: [], closes: 0, okAt: [], elapsedMs: 0 };
   const client = async (c: number) => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const intervalMs = (opts.clients * 1000) / opts.ratePerSec;
+    let nextAt = performance.now() + (c * intervalMs) / opts.clients;
     for (let i = 0; i < opts.maxRequestsPerClient && !stopped && performance.now() - started < opts.maxMs; i++) {
+      const wait = nextAt - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      nextAt = Math.max(nextAt + intervalMs, performance.now() - intervalMs);
       const msisdn = `07${String(c * 1_000_000 + i).padStart(8, '0')}`;
       const r = await postCheckIn(agent, opts, JSON.stringify({ msisdn, venueId: opts.venueId }));
       if (r.closed) result.closes++;

@@ -56,6 +56,7 @@ describe('zero-downtime restart', () => {
         clients: 16,
         maxRequestsPerClient: 20_000,
         maxMs: 40_000,
+        ratePerSec: 2500,
       });
       await new Promise((r) => setTimeout(r, 1000));
 
