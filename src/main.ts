@@ -18,6 +18,7 @@ import type { Route } from './gateway/route.js';
 import { assertNativeUws, HttpServer } from './gateway/server.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import type { Reachability } from './ops/readiness.js';
 import { GroupCommitWriter } from './store/mysql/checkin-writer.js';
 import { createMysqlPool, type MysqlPool } from './store/mysql/pool.js';
 import { serverVersion, unsupportedServer } from './store/mysql/server-version.js';
@@ -38,6 +39,8 @@ export interface RunningGateway {
   readonly port: number;
   /** Graceful stop: readiness false, stop listening, finish in-flight work, close. */
   stop(): Promise<void>;
+  /** Whether MySQL and Redis answer now (start-up readiness, src/ops/readiness.ts). */
+  reachable(): Promise<Reachability>;
 }
 
 /**
@@ -186,6 +189,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
 
   return {
     port,
+    reachable: async () => {
+      const [mysql, redis] = await Promise.all([deps.probes.mysql(), deps.probes.redis()]);
+      return { mysql, redis };
+    },
     async stop() {
       if (draining) return;
       draining = true;

@@ -35,6 +35,8 @@ function endOrWait(res: HttpResponse, body: string | Buffer): void {
 
 export interface ContextHooks {
   finished(ctx: HttpContext, status: number): void;
+  /** The server is draining: replies close their connection (`Connection: close`). */
+  readonly handingOver: boolean;
 }
 
 /**
@@ -104,7 +106,7 @@ export class HttpContext implements Expirable {
     if (this.done) return false;
     this.done = true;
     this.status = status;
-    if (this.bodyPending) close = true;
+    if (this.bodyPending || this.hooks.handingOver) close = true;
     const res = this.res;
     res.cork(() => {
       res.writeStatus(statusLine(status));
