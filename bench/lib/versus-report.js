@@ -90,10 +90,10 @@ export function versusMarkdown(res) {
       );
   }
   lines.push('', 'End to end (closed loop, then the backlog drained; end-to-end rate = check-ins committed / (load + drain)):', '');
-  lines.push('| system | accepted/s during load | committed | drain s | end-to-end/s, every round | drained, failed |', '|---|---|---|---|---|---|');
+  lines.push('| system | accepted/s during load | committed | drain s | end-to-end/s, every round | drained, every event processed, failed |', '|---|---|---|---|---|---|');
   for (const [id, runs] of Object.entries(e2e)) {
     lines.push(
-      `| ${id === 'hopgate-e2e' ? 'hopgate (event pool on)' : 'conventional (BullMQ worker, own process)'} | ${median(tput(runs))} | ${runs.map((x) => x.committed).join(' / ')} | ${runs.map((x) => x.drainSec.toFixed(1)).join(' / ')} | ${runs.map((x) => x.endToEndPerSec).join(' / ')} | ${runs.every((x) => x.drained) ? 'yes' : 'NO'}, ${runs.reduce((s, x) => s + x.failed, 0)} |`,
+      `| ${id === 'hopgate-e2e' ? 'hopgate (event pool on)' : 'conventional (BullMQ worker, own process)'} | ${median(tput(runs))} | ${runs.map((x) => x.committed).join(' / ')} | ${runs.map((x) => x.drainSec.toFixed(1)).join(' / ')} | ${runs.map((x) => x.endToEndPerSec).join(' / ')} | ${runs.every((x) => x.drained) ? 'yes' : 'NO'}, ${runs.every((x) => x.allProcessed) ? 'yes' : 'NO'}, ${runs.reduce((s, x) => s + x.failed, 0)} |`,
     );
   }
   lines.push('', 'Read path (`GET /v1/leaderboards/global?around=<subscriber>&limit=10`, closed loop):', '');

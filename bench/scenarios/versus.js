@@ -140,11 +140,15 @@ export async function run({ connections, pinning, startedAt, machine, file }) {
         const drainSec = (Date.now() - loadEnded) / 1000;
         const after = await t.sys.processed();
         const committed = after.checkins - before.checkins;
+        // Every kind of work counted (hopgate: work rows done; conventional: ledger rows and
+        // notifications) grew by exactly the check-ins committed: nothing skipped.
+        const allProcessed = Object.keys(after).every((k) => k === 'checkins' || after[k] - before[k] === committed);
         e2e[t.id].push({
           ...load,
           committed,
           processed: after,
           drained: backlog.pending === 0,
+          allProcessed,
           failed: backlog.failed,
           drainSec,
           endToEndPerSec: Math.round(committed / ((Date.now() - started) / 1000)),
