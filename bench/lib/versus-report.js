@@ -74,7 +74,12 @@ export function versusMarkdown(res) {
     const m = runs.find((x) => x.throughputPerSec === median(tput(runs))) ?? runs[0];
     return `${m.latencyMs.p50}/${m.latencyMs.p99}`;
   };
-  const errs = (runs) => `${runs.reduce((s, x) => s + x.errors + x.timeouts, 0)} / ${runs.reduce((s, x) => s + x.non2xx, 0)}`;
+  const errs = (runs) => {
+    const other = {};
+    for (const x of runs) for (const [code, n] of Object.entries(x.statusCodes ?? {})) if (!code.startsWith('2')) other[code] = (other[code] ?? 0) + n;
+    const codes = Object.entries(other).map(([code, n]) => `${n}× ${code}`).join(', ');
+    return `${runs.reduce((s, x) => s + x.errors + x.timeouts, 0)} / ${runs.reduce((s, x) => s + x.non2xx, 0)}${codes ? ` (${codes})` : ''}`;
+  };
   lines.push('Closed loop (the maximum; autocannon, latency as it measures it: not corrected, see the sweep):', '');
   lines.push('| system | req/s, median | every round | p50/p99 ms (median round) | errors / non-2xx | hopgate check-in / this |', '|---|---|---|---|---|---|');
   for (const [id, runs] of Object.entries(c)) {
