@@ -37,6 +37,7 @@ export async function openLoop({ port, rate, durationSec, request, maxConnection
   let completed = 0;
   let ok = 0;
   let non2xx = 0;
+  const statusCodes = {};
   let errors = 0;
   let lastDone = 0;
 
@@ -79,7 +80,10 @@ export async function openLoop({ port, rate, durationSec, request, maxConnection
           if (c.buf.length < size) return;
           const status = Number(head.slice(9, 12));
           if (status >= 200 && status < 300) ok++;
-          else non2xx++;
+          else {
+            non2xx++;
+            statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+          }
           record(c.current);
           c.current = null;
           c.buf = c.buf.subarray(size);
@@ -153,6 +157,7 @@ export async function openLoop({ port, rate, durationSec, request, maxConnection
     completed,
     ok,
     non2xx,
+    non2xxCodes: statusCodes,
     errors,
     incomplete,
     achievedPerSec: Math.round(completed / Math.max(0.001, ((lastDone || end) - t0) / 1000)),

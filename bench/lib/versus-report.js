@@ -91,7 +91,7 @@ export function versusMarkdown(res) {
     if (p.skipped) lines.push(`| ${p.rate} | ${p.kind} | ${p.id} | — | — | not run: ${p.skipped} |`);
     else
       lines.push(
-        `| ${p.offeredPerSec} | ${p.kind} | ${p.id} | ${p.achievedPerSec} | ${p.latencyMs.p50} / ${p.latencyMs.p90} / ${p.latencyMs.p99} / ${p.latencyMs.p999} | ${p.survived ? 'yes' : `no (${p.incomplete} unanswered, ${p.errors} errors, ${p.non2xx} non-2xx)`} |`,
+        `| ${p.offeredPerSec} | ${p.kind} | ${p.id} | ${p.achievedPerSec} | ${p.latencyMs.p50} / ${p.latencyMs.p90} / ${p.latencyMs.p99} / ${p.latencyMs.p999} | ${p.survived ? 'yes' : `no (${p.incomplete} unanswered, ${p.errors} errors, ${p.non2xx} non-2xx${p.non2xx ? `: ${Object.entries(p.non2xxCodes ?? {}).map(([c, n]) => `${n}× ${c}`).join(', ')}` : ''})`} |`,
       );
   }
   lines.push('', 'End to end (closed loop, then the backlog drained; end-to-end rate = check-ins committed / (load + drain)):', '');
@@ -107,7 +107,7 @@ export function versusMarkdown(res) {
   lines.push('', `Not measured yet: ${Object.values(res.pending).join('; ')}.`);
   lines.push('', '![latency against offered rate](results/versus-latency.svg)', '', '![throughput with the ceilings](results/versus-throughput.svg)');
   const colors = { hopgate: '#1f6fd1', ussd: '#2a9d4b', conventional: '#d9731a', durable: '#777', 'uws-echo': '#aaa', 'node-echo': '#aaa' };
-  const bars = Object.keys(c).map((id) => ({ label: labels[id], value: max[id], color: colors[id], note: id === 'hopgate' ? '' : `hopgate check-in = ${pairedRatio(c.hopgate, c[id])}× this` }));
+  const bars = Object.keys(c).map((id) => ({ label: labels[id], value: max[id], color: colors[id], note: id === 'hopgate' ? '' : `hopgate / this ${pairedRatio(c.hopgate, c[id])}` }));
   const rows = Object.entries(headline).map(([k, v]) => ({ figure: k, value: v }));
   return { headline, markdown: lines.join('\n'), rows, bars };
 }
