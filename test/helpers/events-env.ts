@@ -70,7 +70,7 @@ export async function createEventsEnv(overrides: Record<string, unknown> = {}): 
     {
       siteId: config.siteId,
       owedMask: eventsOwedHere(caps, true),
-      peers: [],
+      replicate: false,
       maxWaitMs: 1,
       maxBatchRows: 256,
       maxConcurrentBatches: 2,
@@ -81,7 +81,7 @@ export async function createEventsEnv(overrides: Record<string, unknown> = {}): 
     { batchCommitted() {}, batchFailed() {}, keyReplayed() {} },
   );
   const committed: CommittedRow[] = [];
-  writer.onCommitted = (rows) => committed.push(...rows);
+  writer.subscribe({ committed: (rows) => void committed.push(...rows) });
   let seq = 0;
   return {
     config,

@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { EventDispatcher } from '../../src/gateway/dispatcher.js';
-import { EventMetrics } from '../../src/gateway/event-metrics.js';
-import { PiscinaEventPool } from '../../src/gateway/event-pool.js';
+import { EventDispatcher } from '../../src/pipeline/dispatcher.js';
+import { EventMetrics } from '../../src/pipeline/event-metrics.js';
+import { PiscinaEventPool } from '../../src/pipeline/event-pool.js';
 import { WorkStore } from '../../src/store/mysql/work-store.js';
 import type { EventBatchReport } from '../../src/workers/protocol.js';
 import type { EventsEnv } from './events-env.js';

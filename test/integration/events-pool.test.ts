@@ -39,7 +39,7 @@ describe('dispatcher and pool', () => {
     await seedVenues(env, 12);
     events = await startPoolEvents(env);
     const running = events;
-    env.writer.onCommitted = (rows) => running.dispatcher.committed(rows);
+    env.writer.subscribe(running.dispatcher);
     await checkIns(env, 600, 12, 40);
     const e = env;
     await waitFor(async () => (await pendingCount(e)) === 0, 30_000, 'all events handled');
@@ -59,7 +59,7 @@ describe('dispatcher and pool', () => {
     await seedVenues(env, 4);
     events = await startPoolEvents(env);
     const running = events;
-    env.writer.onCommitted = (rows) => running.dispatcher.committed(rows);
+    env.writer.subscribe(running.dispatcher);
     const good = await checkIns(env, 100, 4, 20);
     const poison = await env.checkIn('+254729999999', 'GHOST', Date.UTC(2026, 10, 24, 9));
     const e = env;

@@ -3,6 +3,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { CheckIn, CheckInCommand } from '../../core/checkin.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { CheckInStorePort, CommitOutcome } from '../../core/ports/checkin-store.port.js';
+import type { CommitFeed, CommitSubscriber, CommittedCheckIn } from '../../core/ports/commit-feed.port.js';
 import type { LocalCalendar } from '../../core/time.js';
 import { CircuitBreaker } from '../../util/circuit-breaker.js';
 import { BoundedMap } from '../../util/bounded-map.js';
@@ -13,8 +14,11 @@ export interface WriterOptions {
   readonly siteId: string;
   /** Bit mask of events owed at this site for a check-in made here (core/events.ts). */
   readonly owedMask: number;
-  /** Peer sites every check-in must replicate to (one sync_outbox row each). */
-  readonly peers: readonly string[];
+  /**
+   * Whether check-ins made here replicate to peer sites: each batch then also writes one
+   * `sync_log` entry naming its check-ins (src/sync/, migration 008).
+   */
+  readonly replicate: boolean;
   readonly maxWaitMs: number;
   readonly maxBatchRows: number;
   readonly maxConcurrentBatches: number;
@@ -28,12 +32,8 @@ export interface WriterOptions {
   readonly recentKeys: number;
 }
 
-/** What the writer tells the rest of the process after each commit. */
-export interface CommittedRow {
-  readonly id: string;
-  readonly owed: number;
-  readonly committedMs: number;
-}
+/** What the writer tells its subscribers after each commit. */
+export type CommittedRow = CommittedCheckIn;
 
 export interface WriterObserver {
   batchCommitted(rows: number, durationMs: number): void;
@@ -66,13 +66,13 @@ const DUP_REQUEST_KEY = 'uq_checkins_request';
  * Group-commit check-in writer. Concurrent check-ins are gathered for at most `maxWaitMs`
  * (or `maxBatchRows`) and written in ONE transaction, sent as ONE multi-statement round
  * trip: the check-ins, the reward-day claims, the users, the work each owes (one
- * `checkin_work` row with an event bit mask) and its replication rows. Every waiting
+ * `checkin_work` row with an event bit mask) and, with peers, one replication log entry. Every waiting
  * request is answered only after COMMIT returned: an acknowledged check-in is durable.
  *
  * Up to `maxConcurrentBatches` transactions run at once on separate connections, so a new
  * batch gathers while earlier ones wait for their fsync (InnoDB group-commits those too).
  */
-export class GroupCommitWriter implements CheckInStorePort {
+export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
   private readonly queue = new RingBuffer<Pending>(4096);
   private timer: NodeJS.Timeout | null = null;
   private inflight = 0;
@@ -87,8 +87,8 @@ export class GroupCommitWriter implements CheckInStorePort {
    * key — and resends come in storms exactly when the gateway is slow.
    */
   private readonly recentKeys: BoundedMap<string, { readonly checkIn: CheckIn; readonly hash: string | null }>;
-  /** Called after every commit with the rows just made durable (the dispatcher listens). */
-  onCommitted: (rows: readonly CommittedRow[]) => void = () => {};
+  /** Told after every commit of the rows just made durable (the pipeline, the sync thread). */
+  private subscribers: readonly CommitSubscriber[] = [];
 
   constructor(
     private readonly pool: MysqlPool,
@@ -99,6 +99,13 @@ export class GroupCommitWriter implements CheckInStorePort {
   ) {
     this.breaker = new CircuitBreaker('mysql-writer', 3, 2000);
     this.recentKeys = new BoundedMap(opts.recentKeys);
+  }
+
+  subscribe(subscriber: CommitSubscriber): () => void {
+    this.subscribers = [...this.subscribers, subscriber];
+    return () => {
+      this.subscribers = this.subscribers.filter((s) => s !== subscriber);
+    };
   }
 
   get queued(): number {
@@ -158,6 +165,20 @@ export class GroupCommitWriter implements CheckInStorePort {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * A check-in this site holds (made here or arrived by sync), by id; null when there is
+   * none. Throws when the store cannot tell now.
+   */
+  async findById(id: string): Promise<CheckIn | null> {
+    const [rows] = await queryBounded(this.pool, {
+      sql: `SELECT ${STORED_CHECKIN_COLUMNS} FROM checkins c LEFT JOIN reward_days r ON r.checkin_id = c.id WHERE c.id = ?`,
+      values: [id],
+      timeout: this.opts.queryTimeoutMs,
+    });
+    const row = (rows as StoredCheckInRow[])[0];
+    return row ? rowToCheckIn(row) : null;
   }
 
   /** Stops taking check-ins and resolves once everything queued has been written. */
@@ -265,7 +286,7 @@ export class GroupCommitWriter implements CheckInStorePort {
       if (p.key !== null) this.recentKeys.set(p.key, { checkIn, hash: p.cmd.requestHash });
       this.settle(p, { kind: 'committed', checkIn });
     }
-    this.onCommitted(rows);
+    for (const s of this.subscribers) s.committed(rows);
   }
 
   /** Answers a check-in and any duplicates that joined it while it was being written. */
@@ -404,13 +425,13 @@ const REWARD_RESULT = 2;
  * One transaction as one multi-statement string. The result of statement REWARD_RESULT
  * lists the check-ins that won their reward day. All values are escaped.
  */
-export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOptions, 'siteId' | 'owedMask' | 'peers'>, committedMs: number): string {
+export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOptions, 'siteId' | 'owedMask' | 'replicate'>, committedMs: number): string {
   const site = esc(opts.siteId);
   const users: string[] = [];
   const rewards: string[] = [];
   const checkins: string[] = [];
   const work: string[] = [];
-  const outbox: string[] = [];
+  const ids: string[] = [];
   for (const p of batch) {
     const c = p.cmd;
     const id = p.id.toString();
@@ -422,7 +443,7 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
     // Whether it was rewarded is not stored here: reward_days says so (migration 005).
     checkins.push(`(${id},${msisdn},${venue},${esc(c.channel)},${site},${c.at},${day},${esc(c.clientId)},${esc(c.requestKey)},${esc(c.requestHash)})`);
     work.push(`(${id},${opts.owedMask},${opts.owedMask},${committedMs})`);
-    for (const peer of opts.peers) outbox.push(`(${esc(peer)},${id})`);
+    ids.push(id);
   }
   // Rows of shared tables in key order: concurrent batches then take row locks in the same
   // order and cannot deadlock each other. The sort is stable, so the first check-in of a
@@ -437,7 +458,9 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
     `INSERT IGNORE INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ${rewards.join(',')} RETURNING checkin_id;` +
     `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key, request_hash) VALUES ${checkins.join(',')};` +
     (opts.owedMask !== 0 ? `INSERT INTO checkin_work (checkin_id, owed, pending, committed_ms) VALUES ${work.join(',')};` : '') +
-    (outbox.length > 0 ? `INSERT INTO sync_outbox (peer, checkin_id) VALUES ${outbox.join(',')};` : '') +
+    // Last before COMMIT: all row locks are held by now, so the log entry's seq becomes
+    // visible within one commit of being allocated (the sender's gap rule relies on it).
+    (opts.replicate ? `INSERT INTO sync_log (kind, refs, n, created_ms) VALUES ('checkin','${ids.join(',')}',${ids.length},${committedMs});` : '') +
     'COMMIT'
   );
 }

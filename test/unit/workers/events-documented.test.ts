@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { EventMetrics } from '../../../src/gateway/event-metrics.js';
+import { EventMetrics } from '../../../src/pipeline/event-metrics.js';
 import { EVENT_ERRORS } from '../../../src/workers/errors.js';
 import { poolConfigSchema } from '../../../src/workers/pool-config.js';
 import { pointsConfigSchema } from '../../../src/core/points-config.js';

@@ -2,19 +2,15 @@ import type { Logger } from 'pino';
 import { retryDelayMs } from '../core/event-retry.js';
 import { EVENT_BIT, EVENT_TYPES } from '../core/events.js';
 import type { WorkStore } from '../store/mysql/work-store.js';
+import type { CommitSubscriber, CommittedCheckIn } from '../core/ports/commit-feed.port.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import type { PoolConfig } from '../workers/pool-config.js';
 import type { EventBatchReport, EventBatchResult } from '../workers/protocol.js';
 import type { EventMetrics } from './event-metrics.js';
 import type { EventPool } from './event-pool.js';
 
-/** A check-in made durable with work owed (the writer's CommittedRow has this shape). */
-export interface CommittedWork {
-  readonly id: string;
-  /** Bit mask of events owed/pending (core/events.ts). */
-  readonly owed: number;
-  readonly committedMs: number;
-}
+/** A check-in made durable with work owed, as the writer announces it. */
+export type CommittedWork = CommittedCheckIn;
 
 export interface DispatcherOptions {
   readonly pool: EventPool;
@@ -33,7 +29,7 @@ export interface DispatcherOptions {
  * the gateway keeps accepting them), and beyond `maxBufferedCheckins` they are left to the
  * recovery loop, which also re-dispatches work lost in a crash and retries that fell due.
  */
-export class EventDispatcher {
+export class EventDispatcher implements CommitSubscriber {
   private readonly buffer = new RingBuffer<CommittedWork>(4096);
   /** Ids buffered or in a running batch: recovery must not dispatch them twice. */
   private readonly inFlight = new Set<string>();

@@ -19,8 +19,7 @@ export interface EventsRuntime {
 
 /**
  * Starts the worker pool and the dispatcher, and runs the first recovery pass (work
- * committed before a crash). Wire the writer to it: `writer.onCommitted = (rows) =>
- * events.dispatcher.committed(rows)`.
+ * committed before a crash). Subscribe its dispatcher to the writer's commits.
  */
 export async function startEvents(
   config: Config,
