@@ -4,6 +4,7 @@
 // durable-write ceiling and the two echo ceilings. `stop()` drops what they created.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -127,4 +128,73 @@ export async function startHopgate({ events }) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * hopgate end to end AND replicated: an origin site (event pool on, every capability) and
+ * two peer sites without `points`, full mesh on loopback, each on its own database. The
+ * load goes to the origin; a check-in counts as done when its events are processed at the
+ * origin and both peers hold it.
+ */
+export async function startReplicatedHopgate() {
+  const sites = [
+    { siteId: 'origin', siteNumber: 21, capabilities: ['checkin', 'ussd', 'sms', 'points', 'notify'] },
+    { siteId: 'peer-b', siteNumber: 22, capabilities: ['checkin', 'ussd', 'sms', 'notify'] },
+    { siteId: 'peer-c', siteNumber: 23, capabilities: ['checkin', 'ussd', 'sms', 'notify'] },
+  ];
+  const ports = await Promise.all(sites.map(() => freePort()));
+  const secret = (a, b) => `bench-secret-${[a, b].sort().join('-')}-${randomBytes(16).toString('hex')}`;
+  const secrets = {};
+  for (const a of sites) for (const b of sites) if (a !== b) secrets[[a.siteId, b.siteId].sort().join()] ??= secret(a.siteId, b.siteId);
+  const dir = mkdtempSync(join(tmpdir(), 'hopgate-bench-notify-'));
+  const gws = await Promise.all(
+    sites.map((s, i) =>
+      startBenchGateway({
+        name: `repl_${s.siteId}`,
+        venues: VENUES,
+        config: {
+          siteId: s.siteId,
+          siteNumber: s.siteNumber,
+          capabilities: s.capabilities,
+          http: { host: '127.0.0.1', port: ports[i] },
+          peers: sites.flatMap((p, j) => (j === i ? [] : [{ siteId: p.siteId, url: `http://127.0.0.1:${ports[j]}`, secret: secrets[[s.siteId, p.siteId].sort().join()] }])),
+          notify: { sink: { type: 'file', path: join(dir, `${s.siteId}.jsonl`) } },
+        },
+      }),
+    ),
+  );
+  const dbs = gws.map((gw) => mysql.createPool({ host: '127.0.0.1', user: 'root', password: '', database: gw.database, connectionLimit: 1 }));
+  const one = async (i, sql) => Number((await dbs[i].query(sql))[0][0].n);
+  const checkins = (i) => one(i, 'SELECT COUNT(*) AS n FROM checkins');
+  return {
+    port: gws[0].port,
+    apiKey: gws[0].clientKey,
+    pids: () => gws.map((gw) => gw.pid),
+    async backlog() {
+      const [a, b, c] = await Promise.all([0, 1, 2].map(checkins));
+      const pending = await one(0, 'SELECT COUNT(*) AS n FROM checkin_work WHERE pending <> 0');
+      return { pending: pending + Math.max(0, a - b) + Math.max(0, a - c), failed: await one(0, 'SELECT COUNT(*) AS n FROM checkin_work WHERE dead <> 0') };
+    },
+    async processed() {
+      const [a, b, c] = await Promise.all([0, 1, 2].map(checkins));
+      return { checkins: a, done: await one(0, 'SELECT COUNT(*) AS n FROM checkin_work WHERE pending = 0 AND dead = 0'), atPeerB: b, atPeerC: c };
+    },
+    async stop() {
+      for (const db of dbs) await db.end();
+      await Promise.all(gws.map((gw) => gw.stop()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A port free now (the kernel's pick, released at once), for a site its peers must know in advance. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -7,6 +7,11 @@ export function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+const E2E_LABELS = {
+  'hopgate-e2e': 'hopgate (event pool on)',
+  'conventional-e2e': 'conventional (BullMQ worker, own process)',
+  'hopgate-e2e-replicated': 'hopgate, pool on, replicated to 2 local peer sites (3 gateways)',
+};
 const r2 = (x) => Math.round(x * 100) / 100;
 const tput = (runs) => runs.map((x) => x.throughputPerSec);
 
@@ -40,6 +45,7 @@ export function versusMarkdown(res) {
     ussdHalfMaxRate: ussdHalf?.offeredPerSec ?? null,
     p99LowerAtConventionalSurvivedRates: `${lowerP99} of ${p99Pairs.length}`,
     endToEndVsConventional: pairedRatio(e2e['hopgate-e2e'], e2e['conventional-e2e'], 'endToEndPerSec'),
+    endToEndReplicatedVsConventional: e2e['hopgate-e2e-replicated'] ? pairedRatio(e2e['hopgate-e2e-replicated'], e2e['conventional-e2e'], 'endToEndPerSec') : null,
     readVsConventional: pairedRatio(read['hopgate-read'], read['conventional-read']),
   };
   const h = headline;
@@ -59,6 +65,7 @@ export function versusMarkdown(res) {
     `| check-in throughput, hopgate / uWS echo · / node:http echo | ${h.checkinVsUwsEcho} · ${h.checkinVsNodeEcho} | — |`,
     `| conventional / node:http echo · durable ceiling / uWS echo | ${h.conventionalVsNodeEcho} · ${h.durableCeilingVsUwsEcho} | — |`,
     `| end to end (all five events processed), hopgate / conventional | ${h.endToEndVsConventional}× | — |`,
+    `| end to end and replicated to two local peer sites, hopgate / conventional (unreplicated) | ${h.endToEndReplicatedVsConventional ?? '—'}× | — |`,
     `| read path (board around a subscriber), hopgate / conventional | ${h.readVsConventional}× | — |`,
     '',
   );
@@ -98,13 +105,13 @@ export function versusMarkdown(res) {
   lines.push('| system | accepted/s during load | committed | drain s | end-to-end/s, every round | drained, every event processed, failed |', '|---|---|---|---|---|---|');
   for (const [id, runs] of Object.entries(e2e)) {
     lines.push(
-      `| ${id === 'hopgate-e2e' ? 'hopgate (event pool on)' : 'conventional (BullMQ worker, own process)'} | ${median(tput(runs))} | ${runs.map((x) => x.committed).join(' / ')} | ${runs.map((x) => x.drainSec.toFixed(1)).join(' / ')} | ${runs.map((x) => x.endToEndPerSec).join(' / ')} | ${runs.every((x) => x.drained) ? 'yes' : 'NO'}, ${runs.every((x) => x.allProcessed) ? 'yes' : 'NO'}, ${runs.reduce((s, x) => s + x.failed, 0)} |`,
+      `| ${E2E_LABELS[id]} | ${median(tput(runs))} | ${runs.map((x) => x.committed).join(' / ')} | ${runs.map((x) => x.drainSec.toFixed(1)).join(' / ')} | ${runs.map((x) => x.endToEndPerSec).join(' / ')} | ${runs.every((x) => x.drained) ? 'yes' : 'NO'}, ${runs.every((x) => x.allProcessed) ? 'yes' : 'NO'}, ${runs.reduce((s, x) => s + x.failed, 0)} |`,
     );
   }
   lines.push('', 'Read path (`GET /v1/leaderboards/global?around=<subscriber>&limit=10`, closed loop):', '');
   lines.push('| system | req/s, median | every round | p50/p99 ms | errors / non-2xx |', '|---|---|---|---|---|');
   for (const [id, runs] of Object.entries(read)) lines.push(`| ${id === 'hopgate-read' ? 'hopgate' : 'conventional'} | ${median(tput(runs))} | ${tput(runs).join(' / ')} | ${lat(runs)} | ${errs(runs)} |`);
-  lines.push('', `Not measured yet: ${Object.values(res.pending).join('; ')}.`);
+  if (Object.keys(res.pending).length) lines.push('', `Not measured yet: ${Object.values(res.pending).join('; ')}.`);
   lines.push('', '![latency against offered rate](results/versus-latency.svg)', '', '![throughput with the ceilings](results/versus-throughput.svg)');
   const colors = { hopgate: '#1f6fd1', ussd: '#2a9d4b', conventional: '#d9731a', durable: '#777', 'uws-echo': '#aaa', 'node-echo': '#aaa' };
   const bars = Object.keys(c).map((id) => ({ label: labels[id], value: max[id], color: colors[id], note: id === 'hopgate' ? '' : `hopgate / this ${pairedRatio(c.hopgate, c[id])}` }));

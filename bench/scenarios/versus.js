@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runLoad } from '../lib/load.js';
 import { openLoop, survived } from '../lib/open-loop.js';
 import { autocannonRequests, boardAround, ceilingPost, keyedCheckIn, ussdDialThrough } from '../lib/requests.js';
-import { startConventional, startDurableCeiling, startEcho, startHopgate } from '../lib/systems.js';
+import { startConventional, startDurableCeiling, startEcho, startHopgate, startReplicatedHopgate } from '../lib/systems.js';
 import { barChart, latencyChart } from '../lib/charts.js';
 import { ROOT } from '../lib/processes.js';
 import { createProgress } from '../lib/progress.js';
@@ -30,11 +30,11 @@ const RELATIVE_RATES = [0.25, 0.5, 0.75, 0.9];
 const DRAIN_LIMIT_SEC = 90;
 
 /**
- * The phases, in order. The replicated one is a marked hook: it runs once sync (replication
- * to peer sites) exists; until then it is listed in the report as not measured.
+ * The phases, in order. End to end includes hopgate replicating every check-in to two
+ * local peer sites (hopgate only: the conventional stack has no replication).
  */
-const PHASES = ['closed-loop', 'rate-sweep', 'end-to-end', 'read-path', 'end-to-end-replicated'];
-const PENDING = { 'end-to-end-replicated': 'once sync exists: check-ins with all five events processed AND replicated to two local peer sites (hopgate only; the conventional stack has no replication)' };
+const PHASES = ['closed-loop', 'rate-sweep', 'end-to-end (with and without replication)', 'read-path'];
+const PENDING = {};
 
 export async function run({ connections, pinning, startedAt, machine, file }) {
   const rounds = Number(arg('rounds', '3'));
@@ -45,13 +45,14 @@ export async function run({ connections, pinning, startedAt, machine, file }) {
   const seqs = {};
   const seq = (id) => (seqs[id] ??= { next: Math.floor(Math.random() * 1e6) * 64 });
 
-  progress.line('starting the systems (hopgate ×2, conventional, durable ceiling, uWS echo, node:http echo)');
+  progress.line('starting the systems (hopgate ×2 and a 3-site replicated hopgate, conventional, durable ceiling, uWS echo, node:http echo)');
   const hg = await startHopgate({ events: false });
   const hgE2e = await startHopgate({ events: true });
   const conv = await startConventional();
   const durable = await startDurableCeiling();
   const uws = await startEcho('uws');
   const nodeEcho = await startEcho('node');
+  const replicated = await startReplicatedHopgate();
   const result = { startedAt, machine, file, options: { rounds, durationSec, sweepSec, e2eSec, connections }, pinning, phases: PHASES, pending: PENDING };
   try {
     const closedTargets = [
@@ -124,10 +125,11 @@ export async function run({ connections, pinning, startedAt, machine, file }) {
     const e2eTargets = [
       { id: 'hopgate-e2e', port: hgE2e.port, make: keyedCheckIn(hgE2e.apiKey), sys: hgE2e },
       { id: 'conventional-e2e', port: conv.port, make: keyedCheckIn(conv.apiKey), sys: conv },
+      { id: 'hopgate-e2e-replicated', port: replicated.port, make: keyedCheckIn(replicated.apiKey), sys: replicated },
     ];
-    const e2e = { 'hopgate-e2e': [], 'conventional-e2e': [] };
+    const e2e = { 'hopgate-e2e': [], 'conventional-e2e': [], 'hopgate-e2e-replicated': [] };
     const known = {};
-    progress.start('end to end', rounds * 2);
+    progress.start('end to end', rounds * e2eTargets.length);
     for (let r = 0; r < rounds; r++) {
       for (const t of r % 2 === 0 ? e2eTargets : [...e2eTargets].reverse()) {
         progress.step(`round ${r + 1}/${rounds} ${t.id}`);
@@ -178,7 +180,7 @@ export async function run({ connections, pinning, startedAt, machine, file }) {
     result.readPath = read;
     progress.done();
   } finally {
-    for (const s of [hg, hgE2e, conv, durable, uws, nodeEcho]) await s.stop().catch((e) => console.error(e));
+    for (const s of [hg, hgE2e, conv, durable, uws, nodeEcho, replicated]) await s.stop().catch((e) => console.error(e));
   }
 
   const report = versusMarkdown(result);
