@@ -24,7 +24,8 @@ export function spawnListening(args, env = {}) {
   let out = '';
   const exited = new Promise((resolve) => proc.on('exit', resolve));
   const port = new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no "listening" within 20 s:\n${out}`)), 20_000);
+    // A bound against hangs, generous: a gateway starting on a saturated box can take 20 s.
+    const t = setTimeout(() => reject(new Error(`no "listening" within 60 s:\n${out}`)), 60_000);
     proc.stdout.on('data', (d) => {
       out += d.toString();
       const m = /"port":(\d+)[^\n]*"msg":"listening"|"msg":"listening"[^\n]*"port":(\d+)/.exec(out);
@@ -114,7 +115,11 @@ export async function startBenchGateway({ name, config = {}, venues = 10_000, us
   full.log = { level: 'info' }; // the "listening" line is logged at info
   writeFileSync(file, JSON.stringify(full));
   const gw = spawnListening([...nodeArgs, CLI, 'serve', '--config', file]);
-  const port = await gw.port;
+  const port = await gw.port.catch(async (e) => {
+    gw.proc.kill('SIGKILL'); // never left running when it did not start
+    await dropBenchData(database, prefix, dir);
+    throw e;
+  });
   return {
     mysqlTransport: socketPath ? 'unix socket' : 'tcp',
     url: `http://127.0.0.1:${port}`,

@@ -147,22 +147,30 @@ export async function startReplicatedHopgate() {
   const secrets = {};
   for (const a of sites) for (const b of sites) if (a !== b) secrets[[a.siteId, b.siteId].sort().join()] ??= secret(a.siteId, b.siteId);
   const dir = mkdtempSync(join(tmpdir(), 'hopgate-bench-notify-'));
-  const gws = await Promise.all(
-    sites.map((s, i) =>
-      startBenchGateway({
-        name: `repl_${s.siteId}`,
-        venues: VENUES,
-        config: {
-          siteId: s.siteId,
-          siteNumber: s.siteNumber,
-          capabilities: s.capabilities,
-          http: { host: '127.0.0.1', port: ports[i] },
-          peers: sites.flatMap((p, j) => (j === i ? [] : [{ siteId: p.siteId, url: `http://127.0.0.1:${ports[j]}`, secret: secrets[[s.siteId, p.siteId].sort().join()] }])),
-          notify: { sink: { type: 'file', path: join(dir, `${s.siteId}.jsonl`) } },
-        },
-      }),
-    ),
-  );
+  // One after the other: the ports are fixed in advance, and a site whose peer is not up
+  // yet retries with backoff.
+  const gws = [];
+  try {
+    for (const [i, s] of sites.entries()) {
+      gws.push(
+        await startBenchGateway({
+          name: `repl_${s.siteId}`,
+          venues: VENUES,
+          config: {
+            siteId: s.siteId,
+            siteNumber: s.siteNumber,
+            capabilities: s.capabilities,
+            http: { host: '127.0.0.1', port: ports[i] },
+            peers: sites.flatMap((p, j) => (j === i ? [] : [{ siteId: p.siteId, url: `http://127.0.0.1:${ports[j]}`, secret: secrets[[s.siteId, p.siteId].sort().join()] }])),
+            notify: { sink: { type: 'file', path: join(dir, `${s.siteId}.jsonl`) } },
+          },
+        }),
+      );
+    }
+  } catch (e) {
+    await Promise.all(gws.map((gw) => gw.stop()));
+    throw e;
+  }
   const dbs = gws.map((gw) => mysql.createPool({ host: '127.0.0.1', user: 'root', password: '', database: gw.database, connectionLimit: 1 }));
   const one = async (i, sql) => Number((await dbs[i].query(sql))[0][0].n);
   const checkins = (i) => one(i, 'SELECT COUNT(*) AS n FROM checkins');

@@ -46,15 +46,23 @@ export async function run({ connections, pinning, startedAt, machine, file }) {
   const seq = (id) => (seqs[id] ??= { next: Math.floor(Math.random() * 1e6) * 64 });
 
   progress.line('starting the systems (hopgate ×2 and a 3-site replicated hopgate, conventional, durable ceiling, uWS echo, node:http echo)');
-  const hg = await startHopgate({ events: false });
-  const hgE2e = await startHopgate({ events: true });
-  const conv = await startConventional();
-  const durable = await startDurableCeiling();
-  const uws = await startEcho('uws');
-  const nodeEcho = await startEcho('node');
-  const replicated = await startReplicatedHopgate();
   const result = { startedAt, machine, file, options: { rounds, durationSec, sweepSec, e2eSec, connections }, pinning, phases: PHASES, pending: PENDING };
+  // Started one after the other (a saturated box starts three gateways at once slowly), and
+  // every one started is stopped whatever happens next.
+  const started = [];
+  const boot = async (start) => {
+    const sys = await start();
+    started.push(sys);
+    return sys;
+  };
   try {
+    const hg = await boot(() => startHopgate({ events: false }));
+    const hgE2e = await boot(() => startHopgate({ events: true }));
+    const conv = await boot(startConventional);
+    const durable = await boot(startDurableCeiling);
+    const uws = await boot(() => startEcho('uws'));
+    const nodeEcho = await boot(() => startEcho('node'));
+    const replicated = await boot(startReplicatedHopgate);
     const closedTargets = [
       { id: 'hopgate', label: 'hopgate POST /v1/checkins (keyed)', port: hg.port, make: keyedCheckIn(hg.apiKey) },
       { id: 'conventional', label: 'conventional (Fastify + mysql2 + BullMQ)', port: conv.port, make: keyedCheckIn(conv.apiKey), after: () => conv.clearQueue() },
@@ -180,7 +188,7 @@ export async function run({ connections, pinning, startedAt, machine, file }) {
     result.readPath = read;
     progress.done();
   } finally {
-    for (const s of [hg, hgE2e, conv, durable, uws, nodeEcho, replicated]) await s.stop().catch((e) => console.error(e));
+    for (const s of started) await s.stop().catch((e) => console.error(e));
   }
 
   const report = versusMarkdown(result);
