@@ -21,6 +21,7 @@ import { startDashboard } from './dashboard/start-dashboard.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { registerReadiness } from './observability/readiness-metric.js';
+import type { Reachability } from './ops/readiness.js';
 import { GroupCommitWriter } from './store/mysql/checkin-writer.js';
 import { createMysqlPool, type MysqlPool } from './store/mysql/pool.js';
 import { serverVersion, unsupportedServer } from './store/mysql/server-version.js';
@@ -41,6 +42,8 @@ export interface RunningGateway {
   readonly port: number;
   /** Graceful stop: readiness false, stop listening, finish in-flight work, close. */
   stop(): Promise<void>;
+  /** Whether MySQL and Redis answer now (start-up readiness, src/ops/readiness.ts). */
+  reachable(): Promise<Reachability>;
 }
 
 /**
@@ -206,6 +209,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
 
   return {
     port,
+    reachable: async () => {
+      const [mysql, redis] = await Promise.all([deps.probes.mysql(), deps.probes.redis()]);
+      return { mysql, redis };
+    },
     async stop() {
       if (draining) return;
       draining = true;

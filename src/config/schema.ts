@@ -92,6 +92,12 @@ export const configSchema = z
         /** Seconds given to in-flight work on SIGTERM before connections are cut. */
         drainTimeoutMs: positiveInt.default(10_000),
         /**
+         * Draining ends once no request arrived for this long: until then the connections the
+         * process has are served, each reply closing its connection, so keep-alive clients
+         * move to the process now sharing the port after their next reply.
+         */
+        drainQuietMs: positiveInt.max(10_000).default(500),
+        /**
          * Sources allowed to read `/metrics` and `/readyz` (exact IPv4/IPv6 or CIDR: the
          * Prometheus server, the load balancer). Empty = any. `/healthz` stays open.
          */

@@ -35,6 +35,8 @@ function endOrWait(res: HttpResponse, body: string | Buffer): void {
 
 export interface ContextHooks {
   finished(ctx: HttpContext, status: number): void;
+  /** The server is draining: replies close their connection (`Connection: close`). */
+  readonly handingOver: boolean;
 }
 
 /**
@@ -111,7 +113,7 @@ export class HttpContext implements Expirable {
     this.done = true;
     this.status = status;
     this.sentBody = body;
-    if (this.bodyPending) close = true;
+    if (this.bodyPending || this.hooks.handingOver) close = true;
     const res = this.res;
     const requestId = this.requestId;
     res.cork(() => {
