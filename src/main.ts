@@ -25,6 +25,7 @@ import { UserRepository } from './store/mysql/user-repository.js';
 import { VenueRepository } from './store/mysql/venue-repository.js';
 import { connectRedis, createRedis } from './store/redis/client.js';
 import { RedisReadModel } from './store/redis/read-model.js';
+import { ReplicaMonitor } from './store/redis/replica-status.js';
 import { VenueCache } from './store/venue-cache.js';
 import { channelRoutes } from './gateway/ussd/channel-routes.js';
 
@@ -109,7 +110,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const events = config.pool.enabled ? await startEvents(config, pool, metrics.registry, log) : null;
   if (events) writer.subscribe(events.dispatcher);
   else log.warn('post-processing disabled (pool.enabled: false): events wait in MySQL');
-  const readModel = new RedisReadModel(redisReadModel, calendar);
+  // How fresh the read model is (a replica away from the points site): polled in the
+  // background; its status() is what GET /admin/sync can show.
+  const replica = new ReplicaMonitor(redisReadModel, config.redis.replicaCheck);
+  replica.register(metrics.registry);
+  await replica.start();
+  if (capabilities.has('points') && replica.status().role === 'replica') {
+    log.error('redis.readModel is a replica at the points site: points and boards cannot be written there; point it at the master');
+  }
+  const readModel = new RedisReadModel(redisReadModel, calendar, replica);
   const checkIns = new CheckInService({
     store: writer,
     readModel,
@@ -136,7 +145,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const channels = channelRoutes({ config, capabilities, api: deps, redisLocal, log });
   const routes: Route[] = [
     ...opsRoutes(deps, config.http.opsAllowFrom),
-    ...checkInRoutes(deps),
+    ...checkInRoutes(deps, capabilities.has('checkin')),
     ...readRoutes(deps),
     ...venueRoutes(deps),
     ...deadLetterRoutes({ deadLetters: new DeadLetterRepository(pool), recoverNow: () => void events?.dispatcher.recover(0) }),
@@ -169,6 +178,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await events?.stop();
       await channels.drain();
       venues.stop();
+      replica.stop();
       server.close();
       await Promise.allSettled([redisLocal.quit(), redisReadModel.quit(), pool.end()]);
       log.info('stopped');
