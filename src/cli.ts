@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerDemoCommand } from './cli/demo.js';
 import { registerEventCommands } from './cli/events-commands.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -98,6 +99,7 @@ keys
   });
 
 registerEventCommands(program, configOf);
+registerDemoCommand(program, configOf);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`hopgate: ${(e as Error).message}\n`);

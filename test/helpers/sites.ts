@@ -203,7 +203,7 @@ export class Sites {
   }
 }
 
-async function stopAll(links: LinkProxy[], servers: RedisServerProcess[], readModelPrefix: string): Promise<void> {
+async function stopAll(links: readonly LinkProxy[], servers: readonly RedisServerProcess[], readModelPrefix: string): Promise<void> {
   await Promise.allSettled(links.map((l) => l.stop()));
   await Promise.allSettled(
     servers.map(async (s) => {
