@@ -185,15 +185,8 @@ export class Sites {
   }
 
   /** Count and XOR of the check-in ids a site holds: equal at two sites = the same set (for practical purposes). */
-  async checksum(siteId: string): Promise<{ count: number; xor: string }> {
-    const c = await mysqlAdmin(this.site(siteId).gw.database);
-    try {
-      const [rows] = await c.query('SELECT COUNT(*) AS n, CAST(COALESCE(BIT_XOR(id), 0) AS CHAR) AS x FROM checkins');
-      const r = (rows as Array<{ n: string | number; x: string }>)[0]!;
-      return { count: Number(r.n), xor: r.x };
-    } finally {
-      await c.end();
-    }
+  checksum(siteId: string): Promise<{ count: number; xor: string }> {
+    return checkinChecksum(this.site(siteId).gw.database);
   }
 
   /** Stops every gateway (dropping its database and keys), proxy and redis-server it started. */
@@ -212,4 +205,16 @@ async function stopAll(links: readonly LinkProxy[], servers: readonly RedisServe
     }),
   );
   await deleteRedisPrefix(readModelPrefix);
+}
+
+/** Count and XOR of the check-in ids in `database`. */
+export async function checkinChecksum(database: string): Promise<{ count: number; xor: string }> {
+  const c = await mysqlAdmin(database);
+  try {
+    const [rows] = await c.query('SELECT COUNT(*) AS n, CAST(COALESCE(BIT_XOR(id), 0) AS CHAR) AS x FROM checkins');
+    const r = (rows as Array<{ n: string | number; x: string }>)[0]!;
+    return { count: Number(r.n), xor: r.x };
+  } finally {
+    await c.end();
+  }
 }
