@@ -1,13 +1,26 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sites } from '../helpers/sites.js';
 
-// The multi-site harness itself: three gateway processes peered through link proxies.
+// Three sites (nbo holds points) on the multi-site harness: three gateway processes peered
+// through link proxies, reading their points from a chain of real redis-server processes:
+// nbo the master, mba a replica of it, ksm a replica of that replica (each replica linked to
+// its master through a LinkProxy). The harness is tested first, then the read model on the
+// chain (issue 13, CQRS). Without the sync thread a check-in reaches nbo by being made there
+// too: nbo's pool awards the points, the master replicates them down the chain, ksm reads them.
 
 let sites: Sites;
+const MSISDN = '+254711000501';
 
 beforeAll(async () => {
-  sites = await Sites.start();
+  sites = await Sites.start({
+    replicaChain: true,
+    config: { redis: { replicaCheck: { intervalMs: 200, maxLagSec: 3 } } },
+    sites: [{ siteId: 'nbo', config: { pool: { enabled: true } } }, { siteId: 'mba' }, { siteId: 'ksm' }],
+  });
   await sites.putVenueEverywhere('S1', { name: 'Harness Cafe', city: 'Nairobi' });
+  await sites.putVenueEverywhere('R1', { name: 'Chain One', city: 'Kisumu' });
+  await sites.putVenueEverywhere('R2', { name: 'Chain Two', city: 'Kisumu' });
 });
 
 afterAll(async () => {
@@ -55,5 +68,106 @@ describe('multi-site harness', () => {
     await sites.heal('nbo', 'ksm');
     expect(await reaches(sites.peerUrl('nbo', 'ksm'))).toBe(true);
     expect(await reaches(sites.peerUrl('ksm', 'nbo'))).toBe(true);
+  });
+});
+
+interface UserView {
+  points: number | null;
+  stale: boolean;
+}
+
+async function user(site: string): Promise<UserView> {
+  const r = await sites.site(site).gw.request('GET', `/v1/users/${MSISDN}`);
+  expect(r.status, r.text).toBe(200);
+  return r.json as UserView;
+}
+
+/** Polls `site`'s view of the user until `ok` holds (generous bound: a busy 2-core box). */
+async function eventually(site: string, ok: (u: UserView) => boolean, ms = 20_000): Promise<UserView> {
+  const until = Date.now() + ms;
+  let last = await user(site);
+  while (!ok(last) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    last = await user(site);
+  }
+  return last;
+}
+
+async function metric(site: string, name: string): Promise<number> {
+  const text = (await sites.site(site).gw.request('GET', '/metrics')).text;
+  const m = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text);
+  if (!m) throw new Error(`${name} not exported`);
+  return Number(m[1]);
+}
+
+describe('read model on chained replicas', () => {
+  it('carries a key written at the master to the far replica', async () => {
+    const [master, , far] = sites.redisServers;
+    const w = new Redis({ port: master!.port, lazyConnect: true });
+    const r = new Redis({ port: far!.port, lazyConnect: true });
+    try {
+      await w.connect();
+      await r.connect();
+      await w.set(`${sites.readModelPrefix}probe`, 'from-master');
+      let got: string | null = null;
+      for (let i = 0; i < 100 && got === null; i++) {
+        got = await r.get(`${sites.readModelPrefix}probe`);
+        if (got === null) await new Promise((res) => setTimeout(res, 50));
+      }
+      expect(got).toBe('from-master');
+      // A replica refuses writes: nothing can write the read model but the points site.
+      await expect(r.set(`${sites.readModelPrefix}x`, '1')).rejects.toThrow(/READONLY/);
+    } finally {
+      w.disconnect();
+      r.disconnect();
+    }
+  });
+
+  it('serves fresh figures from the far replica, stale ones (not an error) while its link is cut, fresh again once healed', async () => {
+    // The user is known at ksm (its own check-in); the points come from nbo's ledger.
+    expect((await sites.checkIn('ksm', MSISDN, 'R1')).status).toBe(201);
+    expect((await sites.checkIn('nbo', MSISDN, 'R1')).status).toBe(201);
+    const fresh = await eventually('ksm', (u) => (u.points ?? 0) > 0 && !u.stale);
+    expect(fresh.stale).toBe(false);
+    expect(fresh.points).toBeGreaterThan(0);
+    expect(await metric('ksm', 'hopgate_read_model_replica_link_up')).toBe(1);
+    expect(await metric('ksm', 'hopgate_read_model_stale')).toBe(0);
+    expect(await metric('nbo', 'hopgate_read_model_replica_lag_seconds')).toBe(0);
+
+    await sites.replicaLink('ksm').cut();
+    const cut = await eventually('ksm', (u) => u.stale);
+    expect(cut).toEqual(expect.objectContaining({ stale: true, points: fresh.points }));
+    expect(await metric('ksm', 'hopgate_read_model_replica_link_up')).toBe(0);
+    expect(await metric('ksm', 'hopgate_read_model_stale')).toBe(1);
+    // The other sites are untouched: mba's replica link is up, nbo reads the master.
+    const board = async (site: string) => (await sites.site(site).gw.request('GET', '/v1/leaderboards/global')).json;
+    expect(await board('mba')).toEqual(expect.objectContaining({ stale: false, entries: expect.arrayContaining([expect.objectContaining({ msisdn: MSISDN, points: fresh.points })]) }));
+    expect(await board('ksm')).toEqual(expect.objectContaining({ stale: true, entries: expect.arrayContaining([expect.objectContaining({ msisdn: MSISDN, points: fresh.points })]) }));
+
+    // More points at the points site while ksm is cut off: ksm cannot see them yet.
+    expect((await sites.checkIn('nbo', MSISDN, 'R2')).status).toBe(201);
+    const atNbo = await eventually('nbo', (u) => (u.points ?? 0) > fresh.points!);
+    expect(atNbo.points).toBeGreaterThan(fresh.points!);
+    expect((await user('ksm')).points).toBe(fresh.points);
+
+    await sites.replicaLink('ksm').heal();
+    const healed = await eventually('ksm', (u) => !u.stale && u.points === atNbo.points);
+    expect(healed).toEqual(expect.objectContaining({ stale: false, points: atNbo.points }));
+    expect(await metric('ksm', 'hopgate_read_model_replica_link_up')).toBe(1);
+  });
+
+  it('goes stale at the far site when the link higher up the chain breaks: its master stops passing on the pings', async () => {
+    expect((await eventually('ksm', (u) => !u.stale)).stale).toBe(false);
+    await sites.replicaLink('mba').cut();
+    try {
+      // ksm's own link stays up; it stops hearing from nbo's master and is stale past maxLagSec (3 s).
+      const far = await eventually('ksm', (u) => u.stale);
+      expect(far.stale).toBe(true);
+      expect(await metric('ksm', 'hopgate_read_model_replica_link_up')).toBe(1);
+      expect(await metric('ksm', 'hopgate_read_model_replica_lag_seconds')).toBeGreaterThan(3);
+    } finally {
+      await sites.replicaLink('mba').heal();
+    }
+    expect((await eventually('ksm', (u) => !u.stale)).stale).toBe(false);
   });
 });
