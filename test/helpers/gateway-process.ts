@@ -19,6 +19,8 @@ export interface GatewayOptions {
   /** Skip `hopgate migrate` (already done for `database`). */
   skipMigrate?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** How long to wait for "listening" (several gateways starting at once on a busy box need more). @defaultValue 15000 */
+  startTimeoutMs?: number;
 }
 
 export interface TestGateway {
@@ -141,7 +143,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
       const cleanup = opts.database ? Promise.resolve() : dropDatabase(database).then(() => deleteRedisPrefix(redisPrefix));
       void cleanup.finally(() => reject(e));
     };
-    const timer = setTimeout(() => fail(new Error(`gateway did not start in 15 s:\n${out}`)), 15_000);
+    const startMs = opts.startTimeoutMs ?? 15_000;
+    const timer = setTimeout(() => fail(new Error(`gateway did not start in ${startMs / 1000} s:\n${out}`)), startMs);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);

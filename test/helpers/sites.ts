@@ -113,7 +113,8 @@ export class Sites {
               .map((p) => ({ siteId: p.siteId, url: `http://127.0.0.1:${links.get(`${spec.siteId}>${p.siteId}`)!.port}`, secret: secretOf(spec.siteId, p.siteId) })),
             redis: { readModel: { ...REDIS, port: readModelPorts.get(spec.siteId) ?? REDIS.port, keyPrefix: readModelPrefix } },
           };
-          return startGateway({ config: merge(merge(siteConfig, opts.config ?? {}), spec.config ?? {}) });
+          // Several gateways start at once, sharing two cores with whatever else runs.
+          return startGateway({ config: merge(merge(siteConfig, opts.config ?? {}), spec.config ?? {}), startTimeoutMs: 60_000 });
         }),
       );
       for (const s of started) if (s.status === 'fulfilled') gateways.push(s.value);
