@@ -14,11 +14,11 @@ let demo: DemoRun;
 
 beforeAll(async () => {
   demo = await startDemo({ traffic: 5, trafficFor: 30 });
-});
+}, 180_000); // three gateways starting at once on a busy 2-core box: more than the default hook bound
 
 afterAll(async () => {
   await demo?.stop();
-});
+}, 120_000);
 
 describe('hopgate demo', () => {
   it('prints where each site listens and what to try; every site answers and takes check-ins', async () => {

@@ -21,11 +21,11 @@ beforeAll(async () => {
   await sites.putVenueEverywhere('S1', { name: 'Harness Cafe', city: 'Nairobi' });
   await sites.putVenueEverywhere('R1', { name: 'Chain One', city: 'Kisumu' });
   await sites.putVenueEverywhere('R2', { name: 'Chain Two', city: 'Kisumu' });
-});
+}, 180_000); // three gateways starting at once on a busy 2-core box: more than the default hook bound
 
 afterAll(async () => {
   await sites?.stop();
-});
+}, 120_000);
 
 async function reaches(url: string): Promise<boolean> {
   try {
