@@ -169,17 +169,17 @@ Venues ${VENUES.map((v) => v.id).join(', ')} exist at every site. Try (the local
   K=hg_cli_local_only_not_for_production; A=hg_adm_local_only_not_for_production
   # dial *384*4321# at ${other.id}, as Africa's Talking delivers it: a check-in in one hop
   curl -s -X POST ${other.url}/ussd/africastalking -d 'sessionId=demo-1&phoneNumber=%2B254712345678&serviceCode=*384*4321%23&text='
-  # a check-in at ${points!.id} (the points site): its pool awards the points into the master
-  curl -s -X POST ${points!.url}/v1/checkins -H "X-Api-Key: $K" -H 'Content-Type: application/json' -d '{"msisdn":"0712345679","venueId":"5001"}'
-  # ... read at ${other.id}, from a replica${far ? ' of a replica' : ''} (stale: true when its link is down)
-  curl -s ${other.url}/v1/leaderboards/global -H "X-Api-Key: $K"
-  curl -s ${points!.url}/v1/users/0712345679 -H "X-Api-Key: $K"
-  # once sync carries check-ins between sites, the dial at ${other.id} is known at ${points!.id} too:
+  # a moment later sync has carried it to ${points!.id} (the points site), whose pool awarded the
+  # points into the read-model master; ${other.id} reads them from a replica${far ? ' of a replica' : ''}
   curl -s ${points!.url}/v1/users/0712345678 -H "X-Api-Key: $K"
+  curl -s ${other.url}/v1/users/0712345678 -H "X-Api-Key: $K"      (stale: true while its replica link is down)
+  # a check-in at ${points!.id} through the JSON API, and the global board at ${near?.id ?? points!.id}
+  curl -s -X POST ${points!.url}/v1/checkins -H "X-Api-Key: $K" -H 'Content-Type: application/json' -d '{"msisdn":"0712345679","venueId":"5001"}'
+  curl -s ${(near ?? points!).url}/v1/leaderboards/global -H "X-Api-Key: $K"
 
 See it:
   curl -s ${other.url}/metrics | grep hopgate_read_model_     (replica link, lag, stale)
-  curl -s ${points!.url}/admin/sync -H "X-Api-Key: $A"         (sync state, with the sync thread)
+  curl -s ${other.url}/admin/sync -H "X-Api-Key: $A"         (sync per peer, and the read model's replica link)
 
 `;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { syncConfigSchema } from '../sync/sync-config.js';
 import { CAPABILITIES } from '../core/events.js';
 import { MAX_SITE_NUMBER } from '../core/ids.js';
 import { pointsConfigSchema } from '../core/points-config.js';
@@ -47,7 +48,8 @@ const siteIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be 1–16 
 const peer = z
   .object({
     siteId: siteIdSchema,
-    url: z.string().url(),
+    /** The peer gateway's base URL; batches go to `<url>/internal/sync/v1/batches`. */
+    url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL'),
     /** Shared secret for HMAC-SHA256 request signing between this pair of sites. */
     secret: z.string().min(32, 'must be at least 32 characters'),
   })
@@ -190,7 +192,10 @@ export const configSchema = z
     points: pointsConfigSchema.prefault({}),
     /** Subscriber notifications (notify/notify-config.ts). */
     notify: notifyConfigSchema.prefault({}),
+    /** The other sites of the deployment, each with the secret this pair of sites shares. */
     peers: z.array(peer).default([]),
+    /** Replication to the peers (src/sync/sync-config.ts). */
+    sync: syncConfigSchema.prefault({}),
     /** USSD front end: service code, sessions, deadline, per-dialect access (docs/ussd.md). */
     ussd: ussdConfigSchema.prefault({}),
     /** SMS commands over Kannel (docs/ussd.md). */
@@ -205,6 +210,12 @@ export const configSchema = z
   .strict()
   .superRefine((c, ctx) => {
     for (const p of openRouteProblems(c.http.host, c.ussd, c.sms)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    const seen = new Set<string>();
+    c.peers.forEach((p, i) => {
+      if (p.siteId === c.siteId) ctx.addIssue({ code: 'custom', path: ['peers', i, 'siteId'], message: 'a site cannot be its own peer' });
+      if (seen.has(p.siteId)) ctx.addIssue({ code: 'custom', path: ['peers', i, 'siteId'], message: `peer ${p.siteId} is listed twice` });
+      seen.add(p.siteId);
+    });
     for (const p of topologyProblems(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
 

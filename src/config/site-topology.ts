@@ -5,7 +5,6 @@
  * - a site holding `points` that names another site in `pointsSite`;
  * - a site without `points` whose `pointsSite` is missing (when it has peers) or names no
  *   peer: its figures would come from nowhere, or from a site that does not hold them;
- * - peers that repeat a site id or name this site;
  * - `ussd` or `sms` without `checkin`: both check subscribers in.
  * A lone site without `points` and without peers is allowed (a staged roll-out, or a test of
  * what such a site owes): it simply has no points figures.
@@ -25,12 +24,8 @@ export interface TopologyProblem {
 
 export function topologyProblems(c: TopologyInput): TopologyProblem[] {
   const problems: TopologyProblem[] = [];
-  const seen = new Set<string>();
-  c.peers.forEach((p, i) => {
-    if (p.siteId === c.siteId) problems.push({ path: ['peers', i, 'siteId'], message: `names this site (${c.siteId}); peers are the other sites` });
-    else if (seen.has(p.siteId)) problems.push({ path: ['peers', i, 'siteId'], message: `${p.siteId} is listed twice` });
-    seen.add(p.siteId);
-  });
+  // (Peers naming this site, or listed twice, are refused by the schema itself.)
+  const seen = new Set(c.peers.map((p) => p.siteId));
   const holdsPoints = c.capabilities.includes('points');
   if (holdsPoints && c.pointsSite !== undefined && c.pointsSite !== c.siteId) {
     problems.push({

@@ -172,7 +172,9 @@ export class Sites {
   /** Creates (or replaces) a venue at every site: venues do not replicate without sync. */
   async putVenueEverywhere(id: string, venue: { name: string; city: string; open?: boolean; code?: string }): Promise<void> {
     for (const s of this.sites) {
-      const r = await putVenue(s.gw, id, venue);
+      // A replace is idempotent: a 503/504 of a busy box is simply sent again.
+      let r = await putVenue(s.gw, id, venue);
+      for (let i = 0; i < 3 && r.status >= 500; i++) r = await putVenue(s.gw, id, venue);
       if (r.status >= 300) throw new Error(`PUT venue at ${s.siteId}: ${r.status} ${r.text}`);
     }
   }
@@ -188,6 +190,24 @@ export class Sites {
   /** Count and XOR of the check-in ids a site holds: equal at two sites = the same set (for practical purposes). */
   checksum(siteId: string): Promise<{ count: number; xor: string }> {
     return checkinChecksum(this.site(siteId).gw.database);
+  }
+
+  /**
+   * Waits until every site holds the same check-ins (equal checksums, unchanged over two
+   * looks), and returns the checksums in site order; throws with what each site held if
+   * that does not happen within `withinMs`.
+   */
+  async converged(withinMs = 30_000): Promise<Array<{ count: number; xor: string }>> {
+    const until = Date.now() + withinMs;
+    let last = '';
+    for (;;) {
+      const sums = await Promise.all(this.sites.map((s) => this.checksum(s.siteId)));
+      const key = JSON.stringify(sums);
+      if (new Set(sums.map((x) => `${x.count}/${x.xor}`)).size === 1 && key === last) return sums;
+      if (Date.now() > until) throw new Error(`sites did not converge in ${withinMs} ms: ${this.sites.map((s, i) => `${s.siteId} ${sums[i]!.count}`).join(', ')}`);
+      last = key;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** Stops every gateway (dropping its database and keys), proxy and redis-server it started. */

@@ -1,14 +1,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answersPing } from '../../src/cli/redis-server-process.js';
-import { alive, startDemo, type DemoRun } from '../helpers/demo.js';
+import { alive, expectCheckInReadAcrossSites, startDemo, type DemoRun } from '../helpers/demo.js';
 import { checkinChecksum } from '../helpers/sites.js';
 
 // `hopgate demo` (issue 13) on the example configs, with free ports and the test's own
 // databases: three gateway processes, a Redis master and two chained replicas, a light
-// bounded traffic at every site; Ctrl-C leaves nothing running. The cross-site read (a
-// check-in at one site read at another) needs the sync thread: expectCheckInReadAcrossSites
-// in test/helpers/demo.ts.
+// bounded traffic at every site; a check-in at the far site is read at the points site and
+// at the far site itself (sync → points site → master → replica → replica); Ctrl-C leaves
+// nothing running.
 
 let demo: DemoRun;
 
@@ -69,6 +69,10 @@ describe('hopgate demo', () => {
     }
     const board = await demo.request('ksm', 'GET', '/v1/leaderboards/global');
     expect(board).toEqual({ status: 200, json: expect.objectContaining({ stale: false }) });
+  });
+
+  it('carries a check-in at the far site to the points site and back down the replica chain', async () => {
+    await expectCheckInReadAcrossSites(demo, 30_000);
   });
 
   it('stops everything it started on Ctrl-C: no gateway, no redis-server left', async () => {

@@ -36,17 +36,17 @@ async function reaches(url: string): Promise<boolean> {
 }
 
 describe('multi-site harness', () => {
-  it('starts three sites, each taking its own check-ins into its own database', async () => {
+  it('starts three sites, each taking its own check-ins; the sites converge on the same set', async () => {
     const msisdns = { nbo: '+254700000301', mba: '+254700000302', ksm: '+254700000303' } as const;
+    let xor = 0n;
     for (const [site, msisdn] of Object.entries(msisdns)) {
       const r = await sites.checkIn(site, msisdn, 'S1');
       expect(r.status, r.text).toBe(201);
       expect(r.json.checkin.site).toBe(site);
+      xor ^= BigInt(r.json.checkin.id);
     }
-    for (const site of Object.keys(msisdns)) expect(await sites.countCheckins(site)).toBe(1);
-    const sums = await Promise.all(['nbo', 'mba', 'ksm'].map((s) => sites.checksum(s)));
-    // Three different check-ins (no sync here): three different id sets.
-    expect(new Set(sums.map((s) => s.xor)).size).toBe(3);
+    const sums = await sites.converged();
+    expect(sums).toEqual(['nbo', 'mba', 'ksm'].map(() => ({ count: 3, xor: String(xor) })));
     // Each site knows the others as peers and that nbo holds points.
     expect(sites.site('mba').gw.config).toEqual(expect.objectContaining({ pointsSite: 'nbo' }));
     const peers = (sites.site('mba').gw.config.peers as Array<{ siteId: string; url: string }>).map((p) => [p.siteId, p.url]);
@@ -62,12 +62,20 @@ describe('multi-site harness', () => {
     await sites.cut('nbo', 'ksm');
     expect(await reaches(sites.peerUrl('nbo', 'ksm'))).toBe(false);
     expect(await reaches(sites.peerUrl('ksm', 'nbo'))).toBe(false);
-    // Other links are untouched, and the sites themselves still take check-ins.
+    // Other links are untouched, and the sites themselves still take check-ins: ksm's
+    // reaches mba (its link is up), not nbo.
     expect(await reaches(sites.peerUrl('nbo', 'mba'))).toBe(true);
-    expect((await sites.checkIn('ksm', '+254700000304', 'S1')).status).toBe(201);
+    const before = await sites.countCheckins('nbo');
+    const r = await sites.checkIn('ksm', '+254700000304', 'S1');
+    expect(r.status).toBe(201);
+    const atMba = async () => (await sites.checksum('mba')).count;
+    for (const until = Date.now() + 20_000; (await atMba()) < before + 1 && Date.now() < until; ) await new Promise((res) => setTimeout(res, 100));
+    expect(await atMba()).toBe(before + 1);
+    expect(await sites.countCheckins('nbo')).toBe(before);
     await sites.heal('nbo', 'ksm');
     expect(await reaches(sites.peerUrl('nbo', 'ksm'))).toBe(true);
     expect(await reaches(sites.peerUrl('ksm', 'nbo'))).toBe(true);
+    expect((await sites.converged()).map((c) => c.count)).toEqual([before + 1, before + 1, before + 1]);
   });
 });
 

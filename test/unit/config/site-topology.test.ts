@@ -34,8 +34,8 @@ describe('site topology at start-up (exactly one site holds points)', () => {
 
   it('refuses peers naming this site or repeated, and ussd/sms without checkin', () => {
     const text = problems({ siteId: 'nbo', siteNumber: 1, peers: [peer('nbo'), peer('mba'), peer('mba')], capabilities: ['ussd', 'sms', 'points'] }).join('\n');
-    expect(text).toMatch(/^peers\.0\.siteId: names this site/m);
-    expect(text).toMatch(/^peers\.2\.siteId: mba is listed twice/m);
+    expect(text).toMatch(/^peers\.0\.siteId: a site cannot be its own peer/m);
+    expect(text).toMatch(/^peers\.2\.siteId: peer mba is listed twice/m);
     expect(text).toMatch(/^capabilities: ussd checks subscribers in/m);
     expect(text).toMatch(/^capabilities: sms checks subscribers in/m);
   });
