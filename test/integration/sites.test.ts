@@ -147,6 +147,8 @@ describe('read model on chained replicas', () => {
     expect(cut).toEqual(expect.objectContaining({ stale: true, points: fresh.points }));
     expect(await metric('ksm', 'hopgate_read_model_replica_link_up')).toBe(0);
     expect(await metric('ksm', 'hopgate_read_model_stale')).toBe(1);
+    const admin = await sites.site('ksm').gw.request('GET', '/admin/sync', undefined, { 'x-api-key': sites.site('ksm').gw.adminKey });
+    expect(admin.json.readModel).toEqual(expect.objectContaining({ role: 'replica', linkUp: false, stale: true }));
     // The other sites are untouched: mba's replica link is up, nbo reads the master.
     const board = async (site: string) => (await sites.site(site).gw.request('GET', '/v1/leaderboards/global')).json;
     expect(await board('mba')).toEqual(expect.objectContaining({ stale: false, entries: expect.arrayContaining([expect.objectContaining({ msisdn: MSISDN, points: fresh.points })]) }));
