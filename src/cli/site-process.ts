@@ -32,7 +32,7 @@ export async function startSiteProcess(cli: string, siteId: string, configFile: 
   };
   let seen = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${siteId} did not start in 60 s (log: ${logFile})`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${siteId} did not start in 120 s (log: ${logFile})`)), 120_000);
     const onData = (d: Buffer) => {
       seen = (seen + d.toString()).slice(-8000);
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(seen);

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { deleteRedisPrefix, dropDatabase, freePort, uniqueName } from './env.js';
+import { deleteRedisPrefix, dropDatabase, uniqueName } from './env.js';
 import { keyPair } from './gateway-process.js';
 import { running } from './running-gateways.js';
+import { freePort } from './sync-sites.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -126,7 +127,7 @@ export async function startDemo(opts: { traffic?: number; trafficFor?: number } 
   };
   running.add(demo);
   const ready = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 120_000);
+    const timer = setTimeout(() => resolve(false), 170_000);
     const check = () => {
       if (out.includes('hopgate demo: ready')) {
         clearTimeout(timer);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 
@@ -39,13 +38,4 @@ export async function deleteRedisPrefix(prefix: string, port: number = REDIS.por
   } finally {
     r.disconnect();
   }
-}
-
-/** A port nothing listens on right now (the OS picks it; another process may take it later). */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }

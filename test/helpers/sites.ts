@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { startRedisServer, type RedisServerProcess } from '../../src/cli/redis-server-process.js';
-import { deleteRedisPrefix, freePort, mysqlAdmin, REDIS, uniqueName } from './env.js';
+import { deleteRedisPrefix, REDIS, uniqueName } from './env.js';
 import { merge, putVenue, startGateway, type HttpResult, type TestGateway } from './gateway-process.js';
 import { LinkProxy } from './link-proxy.js';
 import { running } from './running-gateways.js';
+import { checkinDigest, freePort } from './sync-sites.js';
 
 /** One site of a test deployment. */
 export interface SiteSpec {
@@ -187,9 +188,9 @@ export class Sites {
     return (await this.checksum(siteId)).count;
   }
 
-  /** Count and XOR of the check-in ids a site holds: equal at two sites = the same set (for practical purposes). */
-  checksum(siteId: string): Promise<{ count: number; xor: string }> {
-    return checkinChecksum(this.site(siteId).gw.database);
+  /** Count and order-free checksums of the check-ins a site holds: equal at two sites = the same set. */
+  checksum(siteId: string): Promise<{ count: number; xor: string; sum: string }> {
+    return checkinDigest(this.site(siteId).gw);
   }
 
   /**
@@ -197,13 +198,13 @@ export class Sites {
    * looks), and returns the checksums in site order; throws with what each site held if
    * that does not happen within `withinMs`.
    */
-  async converged(withinMs = 30_000): Promise<Array<{ count: number; xor: string }>> {
+  async converged(withinMs = 30_000): Promise<Array<{ count: number; xor: string; sum: string }>> {
     const until = Date.now() + withinMs;
     let last = '';
     for (;;) {
       const sums = await Promise.all(this.sites.map((s) => this.checksum(s.siteId)));
       const key = JSON.stringify(sums);
-      if (new Set(sums.map((x) => `${x.count}/${x.xor}`)).size === 1 && key === last) return sums;
+      if (new Set(sums.map((x) => `${x.count}/${x.xor}/${x.sum}`)).size === 1 && key === last) return sums;
       if (Date.now() > until) throw new Error(`sites did not converge in ${withinMs} ms: ${this.sites.map((s, i) => `${s.siteId} ${sums[i]!.count}`).join(', ')}`);
       last = key;
       await new Promise((r) => setTimeout(r, 200));
@@ -228,14 +229,3 @@ async function stopAll(links: readonly LinkProxy[], servers: readonly RedisServe
   await deleteRedisPrefix(readModelPrefix);
 }
 
-/** Count and XOR of the check-in ids in `database`. */
-export async function checkinChecksum(database: string): Promise<{ count: number; xor: string }> {
-  const c = await mysqlAdmin(database);
-  try {
-    const [rows] = await c.query('SELECT COUNT(*) AS n, CAST(COALESCE(BIT_XOR(id), 0) AS CHAR) AS x FROM checkins');
-    const r = (rows as Array<{ n: string | number; x: string }>)[0]!;
-    return { count: Number(r.n), xor: r.x };
-  } finally {
-    await c.end();
-  }
-}

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answersPing } from '../../src/cli/redis-server-process.js';
 import { alive, expectCheckInReadAcrossSites, startDemo, type DemoRun } from '../helpers/demo.js';
-import { checkinChecksum } from '../helpers/sites.js';
+import { checkinDigest } from '../helpers/sync-sites.js';
 
 // `hopgate demo` (issue 13) on the example configs, with free ports and the test's own
 // databases: three gateway processes, a Redis master and two chained replicas, a light
@@ -14,7 +14,7 @@ let demo: DemoRun;
 
 beforeAll(async () => {
   demo = await startDemo({ traffic: 5, trafficFor: 30 });
-}, 180_000); // three gateways starting at once on a busy 2-core box: more than the default hook bound
+}, 200_000); // three gateways starting at once on a busy 2-core box: more than the default hook bound
 
 afterAll(async () => {
   await demo?.stop();
@@ -36,8 +36,8 @@ describe('hopgate demo', () => {
     // The traffic reaches every site (5/s each): more than the one check-in above.
     const until = Date.now() + 20_000;
     for (const s of demo.sites) {
-      while ((await checkinChecksum(s.database)).count < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-      expect((await checkinChecksum(s.database)).count).toBeGreaterThanOrEqual(3);
+      while ((await checkinDigest(s)).count < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      expect((await checkinDigest(s)).count).toBeGreaterThanOrEqual(3);
     }
   });
 

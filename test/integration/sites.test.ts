@@ -46,7 +46,7 @@ describe('multi-site harness', () => {
       xor ^= BigInt(r.json.checkin.id);
     }
     const sums = await sites.converged();
-    expect(sums).toEqual(['nbo', 'mba', 'ksm'].map(() => ({ count: 3, xor: String(xor) })));
+    expect(sums.map((x) => [x.count, x.xor])).toEqual(['nbo', 'mba', 'ksm'].map(() => [3, String(xor)]));
     // Each site knows the others as peers and that nbo holds points.
     expect(sites.site('mba').gw.config).toEqual(expect.objectContaining({ pointsSite: 'nbo' }));
     const peers = (sites.site('mba').gw.config.peers as Array<{ siteId: string; url: string }>).map((p) => [p.siteId, p.url]);
