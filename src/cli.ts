@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { registerConfigCommands } from './cli/config-commands.js';
+import { registerDemoCommand } from './cli/demo.js';
 import { registerEventCommands } from './cli/events-commands.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -107,6 +108,7 @@ keys
 
 registerEventCommands(program, configOf);
 registerConfigCommands(program);
+registerDemoCommand(program, configOf);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`hopgate: ${(e as Error).message}\n`);

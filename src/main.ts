@@ -29,6 +29,7 @@ import { UserRepository } from './store/mysql/user-repository.js';
 import { VenueRepository } from './store/mysql/venue-repository.js';
 import { connectRedis, createRedis } from './store/redis/client.js';
 import { RedisReadModel } from './store/redis/read-model.js';
+import { ReplicaMonitor } from './store/redis/replica-status.js';
 import { VenueCache } from './store/venue-cache.js';
 import { channelRoutes } from './gateway/ussd/channel-routes.js';
 import { checkInLookupRoutes } from './gateway/api/checkin-lookup.js';
@@ -126,7 +127,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const sync = config.peers.length > 0 ? SyncRuntime.start(config, eventsOwedHere(capabilities, false), log.child({ component: 'sync' })) : null;
   const syncMetrics = sync ? new SyncMetrics(metrics.registry) : null;
   if (sync) writer.subscribe(sync);
-  const readModel = new RedisReadModel(redisReadModel, calendar);
+  // How fresh the read model is (a replica away from the points site): polled in the
+  // background; its status() is what GET /admin/sync can show.
+  const replica = new ReplicaMonitor(redisReadModel, config.redis.replicaCheck);
+  replica.register(metrics.registry);
+  await replica.start();
+  if (capabilities.has('points') && replica.status().role === 'replica') {
+    log.error('redis.readModel is a replica at the points site: points and boards cannot be written there; point it at the master');
+  }
+  const readModel = new RedisReadModel(redisReadModel, calendar, replica);
   const checkIns = new CheckInService({
     store: writer,
     readModel,
@@ -163,7 +172,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const channels = channelRoutes({ config, capabilities, api: deps, redisLocal, log });
   const routes: Route[] = [
     ...opsRoutes(deps, config.http.opsAllowFrom),
-    ...checkInRoutes(deps),
+    ...checkInRoutes(deps, capabilities.has('checkin')),
     ...readRoutes(deps),
     ...venueRoutes(deps),
     ...deadLetterRoutes({ deadLetters: new DeadLetterRepository(pool), recoverNow: () => void events?.dispatcher.recover(0) }),
@@ -179,6 +188,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       announce: (rows) => events?.dispatcher.committed(rows),
       venueChanged: (v) => venues.put(v),
       logger: log.child({ component: 'sync' }),
+      extraStatus: () => ({ readModel: replica.status() }),
     }),
     ...channels.routes,
   ];
@@ -225,6 +235,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await events?.stop();
       await channels.drain();
       venues.stop();
+      replica.stop();
       server.close();
       requests.close();
       await Promise.allSettled([redisLocal.quit(), redisReadModel.quit(), pool.end()]);

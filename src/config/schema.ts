@@ -7,6 +7,7 @@ import { notifyConfigSchema } from '../notify/notify-config.js';
 import { dashboardConfigSchema } from '../dashboard/dashboard-config.js';
 import { poolConfigSchema } from '../workers/pool-config.js';
 import { openRouteProblems, smsConfigSchema, ussdConfigSchema } from '../gateway/ussd/config.js';
+import { topologyProblems } from './site-topology.js';
 
 /**
  * The one configuration schema. Every key has a default unless a site must choose it.
@@ -43,9 +44,11 @@ const apiKey = z
   })
   .strict();
 
+const siteIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be 1–16 of a-z 0-9 - starting with a letter');
+
 const peer = z
   .object({
-    siteId: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/),
+    siteId: siteIdSchema,
     /** The peer gateway's base URL; batches go to `<url>/internal/sync/v1/batches`. */
     url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL'),
     /** Shared secret for HMAC-SHA256 request signing between this pair of sites. */
@@ -56,7 +59,7 @@ const peer = z
 export const configSchema = z
   .object({
     /** Short site name, e.g. `nbo`; appears in check-in replies and metrics. */
-    siteId: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be 1–16 of a-z 0-9 - starting with a letter'),
+    siteId: siteIdSchema,
     /** 0..1023, unique per site; embedded in check-in ids. */
     siteNumber: z.number().int().min(0).max(MAX_SITE_NUMBER),
     /** What this site does. Exactly one site of a deployment holds `points`. */
@@ -64,6 +67,12 @@ export const configSchema = z
       .array(z.enum(CAPABILITIES as unknown as [string, ...string[]]))
       .min(1)
       .default(['checkin', 'ussd', 'sms', 'points', 'notify']),
+    /**
+     * The site of this deployment that holds `points` (this site or one of `peers`). Required
+     * at a site without `points` that has peers, so a deployment with no points site, or two,
+     * is refused where a site can tell (config/site-topology.ts).
+     */
+    pointsSite: siteIdSchema.optional(),
     /** IANA zone of the site's subscribers: decides "the same day" for rewards and streaks. */
     timeZone: z
       .string()
@@ -134,6 +143,25 @@ export const configSchema = z
         local: redisEndpoint.prefault({}),
         /** Points read model: the master at the points site, a replica elsewhere. */
         readModel: redisEndpoint.prefault({}),
+        /**
+         * How fresh a replica read model is, polled in the background (`INFO replication`),
+         * never per request. Figures read while the replica's link is down, or while it has
+         * not heard from its master for `maxLagSec`, come back with `stale: true`.
+         */
+        replicaCheck: z
+          .object({
+            /** @defaultValue 1000 */
+            intervalMs: z.number().int().min(100).max(60_000).default(1000),
+            /**
+             * Seconds without a word from the master (`master_last_io_seconds_ago`) after
+             * which figures are stale. The master pings its replicas every
+             * `repl-ping-replica-period` (10 s by default): keep this above that period.
+             * @defaultValue 15
+             */
+            maxLagSec: z.number().int().min(1).max(3600).default(15),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -205,6 +233,7 @@ export const configSchema = z
       if (seen.has(p.siteId)) ctx.addIssue({ code: 'custom', path: ['peers', i, 'siteId'], message: `peer ${p.siteId} is listed twice` });
       seen.add(p.siteId);
     });
+    for (const p of topologyProblems(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
 
 export type Config = z.output<typeof configSchema>;

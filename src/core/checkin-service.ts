@@ -129,7 +129,7 @@ export class CheckInService {
         provisional: true,
         total: standing ? standing.total : null,
         rank: standing ? standing.rank : null,
-        stale: standing === null,
+        stale: standing === null || this.deps.readModel.isStale(),
       },
       message: checkIn.rewarded
         ? `Checked in at ${venue.name}: +${awarded} points.`

@@ -36,14 +36,19 @@ export async function startSites(
 ): Promise<TestGateway[]> {
   const ports = opts.ports ?? (await Promise.all(specs.map(() => freePort())));
   const url = (from: string, to: string, i: number) => opts.peerUrl?.(from, to, ports[i]!) ?? `http://127.0.0.1:${ports[i]}`;
+  // A site without points names the one that holds it (config/site-topology.ts refuses it otherwise).
+  const pointsSite = specs.find((s) => !s.capabilities || s.capabilities.includes('points'))?.siteId;
   return Promise.all(
     specs.map((s, i) =>
       startGateway({
+        // Several gateways start at once: 15 s is not enough on a busy 2-core box.
+        startTimeoutMs: 60_000,
         ...opts.gateway,
         config: {
           siteId: s.siteId,
           siteNumber: s.siteNumber,
           ...(s.capabilities ? { capabilities: s.capabilities } : {}),
+          ...(pointsSite && s.capabilities && !s.capabilities.includes('points') ? { pointsSite } : {}),
           // Generous deadline: these tests are about replication, on a box that may be busy.
           http: { host: '127.0.0.1', port: ports[i], requestDeadlineMs: 10_000 },
           peers: specs.flatMap((p, j) => (j === i ? [] : [{ siteId: p.siteId, url: url(s.siteId, p.siteId, j), secret: pairSecret(s.siteId, p.siteId) }])),
@@ -56,7 +61,7 @@ export async function startSites(
 }
 
 /** Count and an order-free checksum of the check-ins a site holds (same set ⇔ same pair). */
-export async function checkinDigest(gw: TestGateway): Promise<{ count: number; xor: string; sum: string }> {
+export async function checkinDigest(gw: Pick<TestGateway, 'database'>): Promise<{ count: number; xor: string; sum: string }> {
   const c = await mysqlAdmin(gw.database);
   try {
     const [rows] = await c.query('SELECT COUNT(*) AS n, BIT_XOR(id) AS x, SUM(id MOD 1000003) AS s FROM checkins');

@@ -44,6 +44,7 @@ describe('check-in standing read beside the commit', () => {
       },
       board: (b, o) => real.board(b, o),
       skipper: (v) => real.skipper(v),
+      isStale: () => real.isStale(),
     };
     const service = new CheckInService({
       store: env.writer,

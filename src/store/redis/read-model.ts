@@ -26,6 +26,8 @@ export class RedisReadModel implements ReadModelPort {
   constructor(
     redis: Redis,
     private readonly calendar: LocalCalendar,
+    /** The replica's freshness (replica-status.ts); absent = a master, always fresh. */
+    private readonly freshness: { isStale(): boolean } | null = null,
   ) {
     defineScript(redis, 'standings', 'standings-1.lua');
     this.redis = redis as StandingsRedis;
@@ -82,6 +84,10 @@ export class RedisReadModel implements ReadModelPort {
       entries.push({ rank: start + i / 2 + 1, msisdn: flat[i]!, points: decodePoints(Number(flat[i + 1])) });
     }
     return entries;
+  }
+
+  isStale(): boolean {
+    return this.freshness !== null && this.freshness.isStale();
   }
 
   async skipper(venueId: string): Promise<SkipperInfo | null> {

@@ -48,6 +48,9 @@ class MemReadModel implements ReadModelPort {
     if (this.down) throw new Error('redis down');
     return this.skippers.get(venueId) ?? null;
   }
+  isStale(): boolean {
+    return false;
+  }
 }
 
 const VENUES: Venue[] = [
