@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { normaliseMsisdn } from '../../core/msisdn.js';
 import type { Language } from './catalog/index.js';
-import { dialledExtension } from './dial-string.js';
+import { dialledExtension, dialSegments, looksDialled } from './dial-string.js';
 import { isNavigationInput, type DialogContext, type DialogStep, type UssdDialog } from './dialog.js';
 import type { UssdSession, UssdSessionStore } from './session.js';
 import type { UssdCheckInOutcome } from './ussd-services.port.js';
@@ -199,7 +199,15 @@ export class UssdEngine {
     if (req.isNew === false) return null;
     if (req.path !== null) return req.path.length > MAX_PATH ? null : [...req.path];
     const dialled = req.input !== '' ? req.input : req.serviceCode;
-    const ext = dialledExtension(dialled, serviceCode);
+    let ext = dialledExtension(dialled, serviceCode);
+    // A whole dial string under the aggregator's own code (Hubtel's Initiation Message
+    // `*713*4321#` with ServiceCode `713` or `*713#`, at a site configured with `*384#`):
+    // the code field the vendor sent says where the extension starts.
+    if (ext === null && dialled !== req.serviceCode && looksDialled(dialled)) {
+      const own = dialSegments(req.serviceCode)[0];
+      const segs = dialSegments(dialled);
+      if (own !== undefined && segs[0] === own) ext = segs.slice(1);
+    }
     if (ext === null) return req.isNew === true ? [] : null;
     return ext.length > MAX_PATH ? null : ext;
   }

@@ -51,6 +51,41 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(h.services.checkIns).toHaveLength(7);
   });
 
+  it("dial-through as vendors deliver it: AT's first-hop text, Hubtel's whole dial string under its own code", async () => {
+    const h = new Harness();
+    const direct = await h.at('v1', P, '', '*384*123#');
+    // Africa's Talking, new session, serviceCode=*384# and text=123: a dial-through at once …
+    expect(await h.at('v2', '+254711000002', '123')).toEqual(direct);
+    // … while a later hop with the same text is a menu answer (the menu has no item 123).
+    await h.at('v3', '+254711000003', '');
+    expect((await h.at('v3', '+254711000003', '123')).text).toMatch(/^Invalid choice/);
+    // Hubtel's Initiation carries the dial string; its code may be the aggregator's own.
+    expect(await h.hubtel({ SessionId: 'v4', Mobile: '254711000004', ServiceCode: '713', Type: 'Initiation', Message: '*713*123#', Sequence: 1 })).toEqual(direct);
+    expect(await h.hubtel({ SessionId: 'v5', Mobile: '254711000005', ServiceCode: '*713#', Type: 'Initiation', Message: '*713*123#', Sequence: 1 })).toEqual(direct);
+    // A typed answer is never read as a dial string under the vendor's code.
+    expect((await h.hubtel({ SessionId: 'v6', Mobile: '254711000006', ServiceCode: '713', Type: 'Initiation', Message: '*999*123#', Sequence: 1 })).text).toBe(MENU);
+    expect(h.services.checkIns.map((c) => c.msisdn)).toEqual([P, '+254711000002', '+254711000004', '+254711000005']);
+  });
+
+  it("a shared code's channel sent as Africa's Talking's first input is part of the code", async () => {
+    const services = new InMemoryUssdServices(VENUES);
+    const dialog = new UssdDialog(services, { serviceCode: '*384*12#' });
+    const engine = new UssdEngine(dialog, new MemorySessionStore(TTL_MS), { serviceCode: '*384*12#', defaultLanguage: 'en', defaultCountryCode: '254' });
+    const at = async (sessionId: string, text: string, serviceCode = '*384#') => {
+      const parsed = dialectByName('africastalking')!.parse(form({ sessionId, phoneNumber: P, serviceCode, text }), { serviceCode: '*384*12#' });
+      if (!parsed.ok) throw new Error('parse failed');
+      return engine.handle(parsed.value, Date.now());
+    };
+    const direct = await at('c1', '', '*384*12*123#');
+    expect(direct).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
+    expect(await at('c2', '12*123')).toEqual({ ...direct, text: 'Checked in at Java House. Already rewarded there today, no new points.\nTotal 0 points.' });
+    // The channel on every hop of a menu session: menu, 1 (check in), 123.
+    expect((await at('c3', '12')).text).toBe(MENU);
+    expect((await at('c3', '12*1')).text).toBe('Enter the venue code:\n0 Back');
+    expect((await at('c3', '12*1*123')).text).toMatch(/^Checked in at Java House\. Already rewarded/);
+    expect(services.checkIns).toHaveLength(3);
+  });
+
   it('a resent hop gets the same screen and never a second check-in', async () => {
     const h = new Harness();
     await h.at('r1', P, '');
