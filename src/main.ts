@@ -115,8 +115,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     readModel,
     venues,
     defaultCountryCode: config.defaultCountryCode,
-    // Provisional: the base rule only; bonuses and the daily cap are applied by points.award.
-    provisionalPoints: (rewarded) => (rewarded ? config.points.base : 0),
+    // The award is decided by points.award after the commit; the reply promises the SMS
+    // that states it only where this site computes points and sends confirmations.
+    confirmsBySms: capabilities.has('points') && capabilities.has('notify') && config.notify.sink.type !== 'log',
   });
 
   let draining = false;
