@@ -70,7 +70,7 @@ export class UssdEngine {
     let session = loaded.session;
     const lang = session?.lang ?? loaded.lang ?? this.opts.defaultLanguage;
 
-    if (session !== null && req.isNew === true && !(session.hops === 1 && session.startInput === req.input)) {
+    if (session !== null && req.isNew === true && !isDuplicateStart(req, session, now, this.resendWindowMs)) {
       session = null; // a new dial under a reused key (vendors keyed on the MSISDN)
     }
     if (session !== null && isResend(req, session, now, this.resendWindowMs)) return session.reply;
@@ -224,6 +224,16 @@ export class UssdEngine {
   private politeEnd(lang: Language, key: 'badnumber' | 'expired' | 'sorry', vars: Record<string, string> = {}): UssdReply {
     return this.dialog.notice(lang, key, vars);
   }
+}
+
+/**
+ * A start that repeats the stored session's only hop is the gateway sending it twice. Under
+ * a vendor session id that holds for the session's life; keyed on the MSISDN, only within
+ * the resend window — later, the same dial is the subscriber dialling again.
+ */
+function isDuplicateStart(req: UssdRequest, s: UssdSession, now: number, windowMs: number): boolean {
+  if (s.hops !== 1 || s.startInput !== req.input) return false;
+  return req.sessionKey !== req.msisdn || now - s.lastAt <= windowMs;
 }
 
 function isResend(req: UssdRequest, s: UssdSession, now: number, windowMs: number): boolean {

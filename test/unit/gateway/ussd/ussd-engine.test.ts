@@ -286,6 +286,12 @@ describe('USSD sessions (engine + dialog)', () => {
     await h.imi('msisdn=254711000001&msg=1');
     expect((await h.imi('msisdn=254711000001&msg=123')).text).toMatch(/^Checked in at Java House\. Already rewarded/);
     expect(h.services.checkIns).toHaveLength(2);
+    // The same dial-through again, past the resend window but within the session's life:
+    // the subscriber dialled again, not the gateway resending (it was the same screen).
+    await h.imi('msisdn=254711000001&msg=*384*123%23');
+    h.clock += 6_000;
+    expect((await h.imi('msisdn=254711000001&msg=*384*123%23')).text).toMatch(/^Checked in at Java House\. Already rewarded/);
+    expect(h.services.checkIns).toHaveLength(4);
   });
 
   it('TruRoute: timeout closes the session', async () => {
