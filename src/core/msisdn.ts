@@ -30,6 +30,9 @@ export function normaliseMsisdn(raw: unknown, defaultCountryCode: string): Resul
   if (hit !== undefined) return hit;
   const result = normaliseUncached(text, defaultCountryCode);
   CACHE.set(key, result);
+  // The E.164 form is read again further in (the USSD engine, then the check-in use case):
+  // it normalises to itself, so it is remembered too.
+  if (result.ok && result.value !== text) CACHE.set(`${defaultCountryCode}\u0000${result.value}`, result);
   return result;
 }
 

@@ -12,7 +12,12 @@ import { DIALECT_NAMES, ussdClient } from './ussd/dialect-clients.js';
 let gw: TestGateway;
 
 beforeAll(async () => {
-  gw = await startGateway({ config: { ussd: { deadlineMs: 5000, vendors: { truroute: { countryCode: '256' } } } } });
+  gw = await startGateway({
+    config: {
+      // Ugandan telcos behind TruRoute and IMImobile; IMImobile re-dials are new dials at once.
+      ussd: { deadlineMs: 5000, resendWindowMs: 0, vendors: { truroute: { countryCode: '256' }, imimobile: { countryCode: '256' } } },
+    },
+  });
   expect((await putVenue(gw, 'P1', { name: 'Plan Cafe', city: 'Nairobi', code: '401' })).status).toBe(201);
 });
 
@@ -58,10 +63,25 @@ describe('MSISDNs and the numbering plans', () => {
       const screen = await ussdClient(dialect, gw.url, `bad-${dialect}`, INVALID).start('*384*401#');
       expect(screen, dialect).toEqual({ end: true, text: 'Sorry, this service is not available for your number.' });
     }
+    // Valid in Kenya's plan but not in Uganda's: refused, not read again in the site's country.
+    expect(await ussdClient('truroute', gw.url, 'ug-2', '0110123456').start('*384*401#')).toEqual({ end: true, text: 'Sorry, this service is not available for your number.' });
     const stored = await storedMsisdns();
+    expect(stored).not.toContain('+254110123456');
     expect(stored).toContain('+233241234560');
     expect(stored).toContain('+256712345670');
     expect(stored.some((m) => m.includes('2547123456789'))).toBe(false);
+  });
+
+  it('IMImobile with its own country code: each dial-through of a subscriber is its own check-in', async () => {
+    const imi = ussdClient('imimobile', gw.url, 'unused', '0772123456');
+    for (let n = 0; n < 2; n++) expect((await imi.start('*384*401#')).end).toBe(true);
+    const db = await mysqlAdmin(gw.database);
+    try {
+      const [rows] = await db.query("SELECT COUNT(*) AS n FROM checkins WHERE msisdn = '+256772123456'");
+      expect(Number((rows as Array<{ n: string }>)[0]!.n)).toBe(2);
+    } finally {
+      await db.end();
+    }
   });
 
   it('SMS: an Indian number checks in as Indian; an invalid number gets a clear reply', async () => {

@@ -123,8 +123,12 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
   if (r.countryCode !== undefined) {
     // Read the number in the telco's country here, at the boundary: past it, a number in
     // E.164 form means the same subscriber to every part (sessions, check-ins, figures).
+    // A number valid in no plan read from there is refused, not read again in the site's
+    // country (the engine's "not available for your number" END).
+    // A session keyed on the MSISDN (IMImobile) keeps being recognised as such.
     const msisdn = normaliseMsisdn(req.msisdn, r.countryCode);
-    if (msisdn.ok) req = { ...req, msisdn: msisdn.value };
+    const e164 = msisdn.ok ? msisdn.value : '';
+    req = { ...req, msisdn: e164, sessionKey: req.sessionKey === req.msisdn && e164 !== '' ? e164 : req.sessionKey };
   }
   ctx.routeState = echo; // the ids a reply envelope echoes (TruRoute), for the deadline path
   const reply = await deps.engine.handle(req, Date.now(), r.serviceCode);
