@@ -24,21 +24,26 @@ export function normaliseMsisdn(raw: unknown, defaultCountryCode: string): Resul
   const text = String(raw);
   if (text.length > 64) return err('msisdn must be 1–32 characters');
   // Parsing with the plans costs microseconds; every hop of a USSD session and every
-  // check-in of a subscriber repeats the same number, so results are remembered.
-  const key = `${defaultCountryCode}\u0000${text}`;
-  const hit = CACHE.get(key);
+  // check-in of a subscriber repeats the same number, so results are remembered, per
+  // country code (one map each: no key to concatenate and hash per lookup).
+  let cache = CACHES.get(defaultCountryCode);
+  if (cache === undefined) CACHES.set(defaultCountryCode, (cache = new BoundedMap(CACHE_ENTRIES)));
+  const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const result = normaliseUncached(text, defaultCountryCode);
-  CACHE.set(key, result);
+  cache.set(text, result);
   // The E.164 form is read again further in (the USSD engine, then the check-in use case):
   // it normalises to itself, so it is remembered too.
-  if (result.ok && result.value !== text) CACHE.set(`${defaultCountryCode}\u0000${result.value}`, result);
+  if (result.ok && result.value !== text) cache.set(result.value, result);
   return result;
 }
 
-/** Numbers remembered (≈ 200 bytes each): a memo of a pure function, shared by all callers. */
+/**
+ * Numbers remembered per country code (≈ 200 bytes each; a site has one code, and one per
+ * dialect that names its own): a memo of a pure function, shared by all callers.
+ */
 const CACHE_ENTRIES = 20_000;
-const CACHE = new BoundedMap<string, Result<string, string>>(CACHE_ENTRIES);
+const CACHES = new Map<string, BoundedMap<string, Result<string, string>>>();
 
 const INVALID = 'msisdn is not a valid mobile number in any country’s numbering plan';
 
