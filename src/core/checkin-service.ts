@@ -38,7 +38,8 @@ export interface CheckInPoints {
   readonly confirmedBySms: boolean;
   /**
    * Points credited so far, from the read model; null when it is unavailable (then `stale`
-   * is true). While `pending`, this check-in's award is not in it.
+   * is true). Read while the check-in commits, so its own award is not in it (a replay
+   * reads it again, and may include it).
    */
   readonly total: number | null;
   readonly rank: number | null;
