@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js';
 import { CheckInService } from './core/checkin-service.js';
 import { eventsOwedHere, type Capability } from './core/events.js';
 import { IdGenerator } from './core/ids.js';
+import { warmUpNumberingPlans } from './core/msisdn.js';
 import { LocalCalendar } from './core/time.js';
 import { checkInRoutes } from './gateway/api/checkins.js';
 import { deadLetterRoutes } from './gateway/api/dead-letters.js';
@@ -156,6 +157,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   if (config.peers.length > 0) {
     log.warn({ peers: config.peers.map((p) => p.siteId) }, 'peers configured: check-ins record sync_outbox rows, but no sync thread sends them yet');
   }
+  warmUpNumberingPlans(config.defaultCountryCode);
   const port = await server.listen();
   log.info({ port, host: config.http.host, capabilities: [...capabilities] }, 'listening');
 
