@@ -78,6 +78,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     log.error({ err: (e as Error).message }, 'cannot load venues at start-up; retrying in the background');
   }
   venues.start(2000, (e) => log.warn({ err: (e as Error).message }, 'venue refresh failed'));
+  warmUpNumberingPlans(config.defaultCountryCode);
 
   const writer = new GroupCommitWriter(
     pool,
@@ -157,7 +158,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   if (config.peers.length > 0) {
     log.warn({ peers: config.peers.map((p) => p.siteId) }, 'peers configured: check-ins record sync_outbox rows, but no sync thread sends them yet');
   }
-  warmUpNumberingPlans(config.defaultCountryCode);
   const port = await server.listen();
   log.info({ port, host: config.http.host, capabilities: [...capabilities] }, 'listening');
 
