@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js';
 import { CheckInService } from './core/checkin-service.js';
 import { eventsOwedHere, type Capability } from './core/events.js';
 import { IdGenerator } from './core/ids.js';
+import { warmUpNumberingPlans } from './core/msisdn.js';
 import { LocalCalendar } from './core/time.js';
 import { checkInRoutes } from './gateway/api/checkins.js';
 import { deadLetterRoutes } from './gateway/api/dead-letters.js';
@@ -90,6 +91,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     log.error({ err: (e as Error).message }, 'cannot load venues at start-up; retrying in the background');
   }
   venues.start(2000, (e) => log.warn({ err: (e as Error).message }, 'venue refresh failed'));
+  warmUpNumberingPlans(config.defaultCountryCode);
 
   const writer = new GroupCommitWriter(
     pool,
@@ -141,8 +143,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     readModel,
     venues,
     defaultCountryCode: config.defaultCountryCode,
-    // Provisional: the base rule only; bonuses and the daily cap are applied by points.award.
-    provisionalPoints: (rewarded) => (rewarded ? config.points.base : 0),
+    // The award is decided by points.award after the commit; the reply promises the SMS
+    // that states it only where this site computes points and sends confirmations.
+    confirmsBySms: capabilities.has('points') && capabilities.has('notify') && config.notify.sink.type !== 'log',
   });
 
   const replicate = config.peers.length > 0;

@@ -103,7 +103,8 @@ export async function startBenchGateway({ name, config = {}, venues = 10_000, us
     mysql: { host: '127.0.0.1', port: 3306, ...(socketPath ? { socketPath } : {}), user: 'root', password: '', database },
     redis: { local: { keyPrefix: prefix }, readModel: { keyPrefix: prefix } },
     auth: { apiKeys: [{ id: 'bench', role: 'client', sha256: client.sha256 }, { id: 'bench-admin', role: 'admin', sha256: admin.sha256 }] },
-    limits: { clientRatePerSec: 1_000_000, clientBurst: 1_000_000 },
+    // One load generator is one source and a few subscribers: the throttles would measure themselves.
+    limits: { clientRatePerSec: 1_000_000, clientBurst: 1_000_000, subscriberRatePerSec: 0, sourceRatePerSec: 0 },
     log: { level: 'warn' },
     ...config,
   };

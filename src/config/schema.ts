@@ -196,6 +196,21 @@ export const configSchema = z
          * replays are rebuilt from MySQL: same check-in, current total and rank.
          */
         replyCacheEntries: positiveInt.default(20_000),
+        /**
+         * USSD and SMS requests per second per subscriber (token bucket per channel, per
+         * process); 0 turns it off. A person types a hop every few seconds at most.
+         */
+        subscriberRatePerSec: z.number().min(0).max(1_000_000).default(2),
+        subscriberBurst: positiveInt.default(10),
+        /**
+         * USSD and SMS requests per second per source address (an aggregator's or Kannel's
+         * gateway), per channel and process; 0 turns it off. Above any one gateway's
+         * honest peak, below what the site serves, so a looping gateway slows no other.
+         */
+        sourceRatePerSec: z.number().min(0).max(1_000_000).default(5_000),
+        sourceBurst: positiveInt.default(10_000),
+        /** Subscribers and sources remembered by each of those limiters (oldest dropped first). */
+        throttleKeys: positiveInt.max(10_000_000).default(100_000),
       })
       .strict()
       .prefault({}),

@@ -89,6 +89,9 @@ export function testConfig(database: string, redisPrefix: string, client: { sha2
     },
     // Post-processing off: replies and reads stay deterministic. Event tests turn it on.
     pool: { enabled: false },
+    // Scripted sessions hop faster than any thumb: the per-subscriber throttle is set far
+    // above them here; its own tests set it low.
+    limits: { subscriberRatePerSec: 1000, subscriberBurst: 1000 },
     log: { level: 'info' },
   };
 }

@@ -51,7 +51,7 @@ describe('check-in standing read beside the commit', () => {
       readModel,
       venues: { get: (id) => (id === venue.id ? venue : undefined), byCode: () => undefined },
       defaultCountryCode: '254',
-      provisionalPoints: (rewarded) => (rewarded ? 10 : 0),
+      confirmsBySms: false,
     });
     const lock = await mysqlAdmin(env.database);
     try {

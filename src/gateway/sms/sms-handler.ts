@@ -73,11 +73,9 @@ export class SmsHandler {
       case 'closed':
         return smsText('closed', { venue: outcome.venueName });
       case 'ok':
-        return smsText(outcome.rewarded ? 'rewarded' : 'repeat', {
-          venue: outcome.venueName,
-          awarded: outcome.awarded,
-          standing: standing(outcome),
-        });
+        // A rewarded check-in's award is decided after the commit: say how it will be told.
+        if (outcome.rewarded) return smsText(outcome.confirmedBySms ? 'rewarded.sms' : 'rewarded.later', { venue: outcome.venueName });
+        return smsText('repeat', { venue: outcome.venueName, standing: standing(outcome) });
     }
   }
 

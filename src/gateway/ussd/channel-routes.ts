@@ -4,6 +4,7 @@ import type { Capability } from '../../core/events.js';
 import type { Logger } from '../../observability/logger.js';
 import { LogSampler } from '../../util/log-sampler.js';
 import type { ApiDeps } from '../api/deps.js';
+import { ChannelThrottle } from '../channel-throttle.js';
 import type { HttpContext } from '../http-context.js';
 import { route, type Route } from '../route.js';
 import { SmsHandler } from '../sms/sms-handler.js';
@@ -71,13 +72,16 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
         config: config.ussd,
         engine,
         dialog,
+        throttle: new ChannelThrottle(config.limits),
         onOutcome: (dialect, outcome) => metrics.count(dialect, outcome),
         onRejected: (dialect, kind, reason) => sampler.log(`rejected ${dialect}`, (suppressed) => log.info({ dialect, kind, reason, suppressed }, 'ussd request not usable')),
       }),
     );
   }
   if (capabilities.has('sms')) {
-    routes.push(...smsRoutes({ config: config.sms, handler: new SmsHandler(services, { serviceCode: config.ussd.serviceCode }) }));
+    routes.push(
+      ...smsRoutes({ config: config.sms, handler: new SmsHandler(services, { serviceCode: config.ussd.serviceCode }), throttle: new ChannelThrottle(config.limits) }),
+    );
   }
   return { routes, drain };
 }

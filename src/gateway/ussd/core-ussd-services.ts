@@ -68,7 +68,7 @@ export class CoreUssdServices implements UssdServices {
       kind: 'ok',
       venueName: r.venue.name,
       rewarded: r.checkIn.rewarded,
-      awarded: r.points.awarded,
+      confirmedBySms: r.points.confirmedBySms,
       total: r.points.total,
       rank: r.points.rank,
     };

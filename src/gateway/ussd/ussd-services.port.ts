@@ -29,8 +29,12 @@ export type UssdCheckInOutcome =
       readonly kind: 'ok';
       readonly venueName: string;
       readonly rewarded: boolean;
-      readonly awarded: number;
-      /** Null when the read model is unavailable (figures are stale). */
+      /**
+       * A rewarded check-in's award is decided after the commit: true when a confirmation
+       * SMS will state it and the new total.
+       */
+      readonly confirmedBySms: boolean;
+      /** Points credited so far (without a pending award); null when the read model is unavailable. */
       readonly total: number | null;
       readonly rank: number | null;
     }

@@ -27,6 +27,8 @@ export type MessageKey =
   | 'checkin.unknown'
   | 'checkin.closed'
   | 'checkin.rewarded'
+  | 'checkin.sms'
+  | 'checkin.later'
   | 'checkin.repeat'
   | 'standing.rank'
   | 'standing.norank'
@@ -53,6 +55,7 @@ export type MessageKey =
   | 'help.3'
   | 'lang.title'
   | 'busy'
+  | 'throttled'
   | 'expired'
   | 'sorry'
   | 'badnumber';
