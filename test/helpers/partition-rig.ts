@@ -83,23 +83,27 @@ export class PartitionRig {
   }
 
   /** The exactly-once checks at the points site (totals = ledger, boards, notifications, nothing pending). */
-  async pointsInvariants(): Promise<InvariantReport> {
-    const pa = this.site('pa');
-    const db = mysql.createPool({ ...MYSQL, database: pa.database, connectionLimit: 2 });
-    const redis = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      return await checkInvariants({ db: db as never, redis, key: (k: string) => `${pa.redisPrefix}${k}`, notifyFile: this.notifyFile });
-    } finally {
-      redis.disconnect();
-      await db.end();
-    }
+  pointsInvariants(): Promise<InvariantReport> {
+    return siteInvariants(this.site('pa'), this.notifyFile);
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.sites.map((s) => s.stop()));
     await Promise.all([...this.proxies.values()].map((p) => p.stop()));
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** `checkInvariants` (events-invariants.ts) on a gateway process's own database and Redis prefix. */
+export async function siteInvariants(gw: TestGateway, notifyFile: string): Promise<InvariantReport> {
+  const db = mysql.createPool({ ...MYSQL, database: gw.database, connectionLimit: 2 });
+  const redis = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    return await checkInvariants({ db: db as never, redis, key: (k: string) => `${gw.redisPrefix}${k}`, notifyFile });
+  } finally {
+    redis.disconnect();
+    await db.end();
   }
 }
 
