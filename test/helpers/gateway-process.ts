@@ -141,7 +141,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
       const cleanup = opts.database ? Promise.resolve() : dropDatabase(database).then(() => deleteRedisPrefix(redisPrefix));
       void cleanup.finally(() => reject(e));
     };
-    const timer = setTimeout(() => fail(new Error(`gateway did not start in 15 s:\n${out}`)), 15_000);
+    const timer = setTimeout(() => fail(new Error(`gateway did not start in 30 s:\n${out}`)), 30_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
