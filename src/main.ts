@@ -29,6 +29,7 @@ import { VenueCache } from './store/venue-cache.js';
 import { channelRoutes } from './gateway/ussd/channel-routes.js';
 import { checkInLookupRoutes } from './gateway/api/checkin-lookup.js';
 import { syncRoutes } from './gateway/api/sync.js';
+import { portRoutes } from './gateway/api/port.js';
 import { MysqlReplicationLog } from './store/mysql/replication-log.js';
 import { SyncMetrics } from './sync/sync-metrics.js';
 import { SyncRuntime } from './sync/sync-runtime.js';
@@ -129,6 +130,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     provisionalPoints: (rewarded) => (rewarded ? config.points.base : 0),
   });
 
+  const replicate = config.peers.length > 0;
+  const users = new UserRepository(pool, config.mysql.queryTimeoutMs, { siteId: config.siteId, replicate });
   let draining = false;
   const deps: ApiDeps = {
     defaultCountryCode: config.defaultCountryCode,
@@ -137,7 +140,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     readModel,
     venues,
     venueRepo,
-    users: new UserRepository(pool, config.mysql.queryTimeoutMs),
+    users,
     metrics,
     probes: { mysql: () => pingMysql(pool, config.mysql.queryTimeoutMs), redis: () => pingRedis(redisLocal, redisReadModel) },
     beforeScrape: () => {
@@ -154,6 +157,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...venueRoutes(deps),
     ...deadLetterRoutes({ deadLetters: new DeadLetterRepository(pool), recoverNow: () => void events?.dispatcher.recover(0) }),
     ...checkInLookupRoutes({ findById: (id) => writer.findById(id) }),
+    ...portRoutes({ users, sites: [config.siteId, ...config.peers.map((p) => p.siteId)], defaultCountryCode: config.defaultCountryCode }),
     ...syncRoutes({
       sync,
       metrics: syncMetrics,

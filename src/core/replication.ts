@@ -1,7 +1,7 @@
 import type { Channel } from './checkin.js';
 
 /**
- * What replicates between sites (ARCHITECTURE: check-ins, venues; profiles later). Check-ins
+ * What replicates between sites: check-ins, venues and subscriber profiles. Check-ins
  * are immutable and keep their origin id; a venue replicates as its whole current state,
  * and the higher (version, site) wins at every site, whatever the order of arrival.
  */
@@ -32,7 +32,24 @@ export interface VenueRecord {
   readonly site: string;
 }
 
-export type SyncRecord = CheckInRecord | VenueRecord;
+/**
+ * A subscriber's profile as it replicates after an explicit change (a port): the higher
+ * (version, site) wins everywhere.
+ */
+export interface ProfileRecord {
+  readonly type: 'profile';
+  /** The subscriber's E.164 number (the record's id). */
+  readonly id: string;
+  readonly homeSite: string;
+  readonly telco: string | null;
+  readonly city: string | null;
+  readonly lang: string | null;
+  readonly version: number;
+  /** The site that made this version. */
+  readonly site: string;
+}
+
+export type SyncRecord = CheckInRecord | VenueRecord | ProfileRecord;
 
 /** One replication log entry of the origin: its sequence number and what it wrote. */
 export interface SyncEntry {

@@ -6,7 +6,7 @@
 import { CHANNELS, isVenueId, type Channel } from '../core/checkin.js';
 import type { SyncEntry, SyncRecord, SyncRejection } from '../core/replication.js';
 
-export type { CheckInRecord, SyncEntry, SyncRecord, SyncRejection, VenueRecord } from '../core/replication.js';
+export type { CheckInRecord, ProfileRecord, SyncEntry, SyncRecord, SyncRejection, VenueRecord } from '../core/replication.js';
 
 export const SYNC_PATH = '/internal/sync/v1/batches';
 export const HEADER_ORIGIN = 'x-hopgate-origin';
@@ -45,6 +45,7 @@ export function checkRecord(value: unknown, origin: string): RecordCheck {
   const id = typeof r.id === 'string' ? r.id.slice(0, 40) : '?';
   if (r.type === 'checkin') return checkCheckIn(r, origin, id);
   if (r.type === 'venue') return checkVenue(r, id);
+  if (r.type === 'profile') return checkProfile(r, id);
   return bad(type, id, 'unknown record type');
 }
 
@@ -75,6 +76,22 @@ function checkVenue(r: Record<string, unknown>, id: string): RecordCheck {
   return {
     ok: true,
     record: { type: 'venue', id: r.id, name: r.name, city: r.city, open: r.open, code: r.code as string | null, version: r.version, site: r.site },
+  };
+}
+
+const TELCO = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,15}$/;
+
+function checkProfile(r: Record<string, unknown>, id: string): RecordCheck {
+  if (typeof r.id !== 'string' || !MSISDN.test(r.id)) return bad('profile', id, 'id must be an E.164 number');
+  if (typeof r.homeSite !== 'string' || !SITE.test(r.homeSite)) return bad('profile', id, 'homeSite is not a site id');
+  if (r.telco !== null && (typeof r.telco !== 'string' || !TELCO.test(r.telco))) return bad('profile', id, 'telco must be null or 1–16 letters, digits, space . _ -');
+  if (r.city !== null && (typeof r.city !== 'string' || !/^[\p{L}\p{N} _.'-]{1,64}$/u.test(r.city))) return bad('profile', id, 'city must be null or a city name');
+  if (r.lang !== null && (typeof r.lang !== 'string' || !/^[a-z]{2,3}$/.test(r.lang))) return bad('profile', id, 'lang must be null or a language code');
+  if (typeof r.version !== 'number' || !Number.isSafeInteger(r.version) || r.version < 1) return bad('profile', id, 'version must be a positive integer');
+  if (typeof r.site !== 'string' || !SITE.test(r.site)) return bad('profile', id, 'site is not a site id');
+  return {
+    ok: true,
+    record: { type: 'profile', id: r.id, homeSite: r.homeSite, telco: r.telco as string | null, city: r.city as string | null, lang: r.lang as string | null, version: r.version, site: r.site },
   };
 }
 

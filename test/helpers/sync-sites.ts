@@ -33,9 +33,9 @@ export function pairSecret(a: string, b: string): string {
  */
 export async function startSites(
   specs: readonly SiteSpec[],
-  opts: { peerUrl?: (from: string, to: string, port: number) => string | Promise<string>; gateway?: GatewayOptions } = {},
+  opts: { ports?: readonly number[]; peerUrl?: (from: string, to: string, port: number) => string | Promise<string>; gateway?: GatewayOptions } = {},
 ): Promise<TestGateway[]> {
-  const ports = await Promise.all(specs.map(() => freePort()));
+  const ports = opts.ports ?? (await Promise.all(specs.map(() => freePort())));
   const url = async (from: string, to: string, i: number) => (await opts.peerUrl?.(from, to, ports[i]!)) ?? `http://127.0.0.1:${ports[i]}`;
   const peers = await Promise.all(
     specs.map((s, i) =>

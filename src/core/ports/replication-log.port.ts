@@ -3,8 +3,8 @@ import type { SyncEntry, SyncRejection } from '../replication.js';
 /** A log entry as stored: what one replicated transaction wrote, by reference. */
 export interface LogEntryRef {
   readonly seq: number;
-  readonly kind: 'checkin' | 'venue';
-  /** Ids of the check-ins or venues the transaction wrote. */
+  readonly kind: 'checkin' | 'venue' | 'profile';
+  /** Ids of the check-ins, venues or profiles (MSISDNs) the transaction wrote. */
   readonly refs: readonly string[];
   readonly createdMs: number;
 }

@@ -43,6 +43,7 @@ export class MysqlReplicationLog implements ReplicationLogPort {
   async resolve(entries: readonly LogEntryRef[]): Promise<SyncEntry[]> {
     const checkinIds = entries.filter((e) => e.kind === 'checkin').flatMap((e) => e.refs);
     const venueIds = entries.filter((e) => e.kind === 'venue').flatMap((e) => e.refs);
+    const msisdns = entries.filter((e) => e.kind === 'profile').flatMap((e) => e.refs);
     const records = new Map<string, SyncRecord>();
     if (checkinIds.length > 0) {
       const [rows] = await this.q<RowDataPacket[]>(
@@ -68,9 +69,24 @@ export class MysqlReplicationLog implements ReplicationLogPort {
         });
       }
     }
+    if (msisdns.length > 0) {
+      const [rows] = await this.q<RowDataPacket[]>('SELECT msisdn, home_site, telco, city, lang, version, origin_site FROM users WHERE msisdn IN (?)', [[...new Set(msisdns)]]);
+      for (const r of rows) {
+        records.set(`p${r.msisdn}`, {
+          type: 'profile',
+          id: r.msisdn,
+          homeSite: r.home_site,
+          telco: r.telco,
+          city: r.city,
+          lang: r.lang,
+          version: Number(r.version),
+          site: r.origin_site === '' ? this.siteId : r.origin_site,
+        });
+      }
+    }
     return entries.map((e) => ({
       seq: e.seq,
-      records: e.refs.map((id) => records.get(`${e.kind === 'checkin' ? 'c' : 'v'}${id}`)).filter((r): r is SyncRecord => r !== undefined),
+      records: e.refs.map((id) => records.get(`${KIND_PREFIX[e.kind]}${id}`)).filter((r): r is SyncRecord => r !== undefined),
     }));
   }
 
@@ -119,8 +135,10 @@ export class MysqlReplicationLog implements ReplicationLogPort {
   }
 }
 
+const KIND_PREFIX: Record<LogEntryRef['kind'], string> = { checkin: 'c', venue: 'v', profile: 'p' };
+
 function toRef(r: LogRow): LogEntryRef {
-  return { seq: Number(r.seq), kind: r.kind === 'venue' ? 'venue' : 'checkin', refs: r.refs === '' ? [] : r.refs.split(','), createdMs: Number(r.created_ms) };
+  return { seq: Number(r.seq), kind: r.kind === 'venue' || r.kind === 'profile' ? r.kind : 'checkin', refs: r.refs === '' ? [] : r.refs.split(','), createdMs: Number(r.created_ms) };
 }
 
 /** Check-in ids go to SQL as integers (they are digits by construction; anything else is dropped). */

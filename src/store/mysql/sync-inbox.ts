@@ -3,7 +3,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { Venue } from '../../core/checkin.js';
 import type { CommittedCheckIn } from '../../core/ports/commit-feed.port.js';
 import type { InboxResult, SyncInboxPort } from '../../core/ports/sync-inbox.port.js';
-import type { CheckInRecord, SyncRecord, SyncRejection, VenueRecord } from '../../core/replication.js';
+import type { CheckInRecord, ProfileRecord, SyncRecord, SyncRejection, VenueRecord } from '../../core/replication.js';
 import { abandonConnection, queryBounded, type MysqlPool } from './pool.js';
 
 const esc = mysql.escape;
@@ -59,11 +59,13 @@ export class MysqlSyncInbox implements SyncInboxPort {
     const fresh = new Set(claimed.map((r) => Number(r.seq)));
     const checkins: CheckInRecord[] = [];
     const venues: Array<{ seq: number; v: VenueRecord }> = [];
+    const profiles: ProfileRecord[] = [];
     for (const e of entries) {
       if (!fresh.has(e.seq)) continue;
       for (const r of e.records) {
         if (r.type === 'checkin') checkins.push(r);
-        else venues.push({ seq: e.seq, v: r });
+        else if (r.type === 'venue') venues.push({ seq: e.seq, v: r });
+        else profiles.push(r);
       }
     }
     const newCheckIns = await this.applyCheckIns(q, checkins, nowMs);
@@ -74,6 +76,7 @@ export class MysqlSyncInbox implements SyncInboxPort {
       if (outcome === 'code-taken') rejected.push({ seq, type: 'venue', id: v.id, reason: `code ${v.code} belongs to another venue at this site` });
       else if (outcome !== null) changedVenues.push(outcome);
     }
+    for (const p of profiles.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) await this.applyProfile(q, p, nowMs);
     await q('COMMIT');
     return { applied: fresh.size, duplicates: entries.length - fresh.size, rejected, checkIns: newCheckIns, venues: changedVenues };
   }
@@ -92,7 +95,14 @@ export class MysqlSyncInbox implements SyncInboxPort {
     const fresh = checkins.filter((c) => isNew.has(c.id));
     if (fresh.length === 0) return [];
     const users = fresh.map((c) => `(${esc(c.msisdn)},${esc(c.site)},NULL,${c.at},${c.at})`).sort();
-    await q(`INSERT INTO users (msisdn, home_site, city, created_at, updated_at) VALUES ${users.join(',')} ON DUPLICATE KEY UPDATE msisdn = msisdn`);
+    // A profile made implicitly by a first check-in (origin_site '') belongs to the site of the
+    // earliest first check-in anywhere (ties: the lower site id), so sites that each saw a
+    // "first" check-in agree once both replicated. An explicit profile (a port) is kept.
+    await q(
+      `INSERT INTO users (msisdn, home_site, city, created_at, updated_at) VALUES ${users.join(',')} ON DUPLICATE KEY UPDATE
+         home_site = IF(origin_site = '' AND (VALUES(created_at) < created_at OR (VALUES(created_at) = created_at AND VALUES(home_site) < home_site)), VALUES(home_site), home_site),
+         created_at = LEAST(created_at, VALUES(created_at))`,
+    );
     const claims = [...fresh].sort((a, b) => (a.msisdn + a.venueId + a.day < b.msisdn + b.venueId + b.day ? -1 : 1));
     await q(`INSERT IGNORE INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ${claims.map((c) => `(${esc(c.msisdn)},${esc(c.venueId)},${esc(c.day)},${c.id})`).join(',')}`);
     if (this.owedMask !== 0) {
@@ -131,6 +141,19 @@ export class MysqlSyncInbox implements SyncInboxPort {
     const r = rows[0];
     if (!r || Number(r.version) !== v.version || r.origin_site !== v.site || Number(r.updated_at) !== nowMs) return null;
     return { id: r.id, code: r.code, name: r.name, city: r.city, open: r.open === 1, version: Number(r.version) };
+  }
+
+  /** Upserts a profile whose (version, site) is higher than the one here. */
+  private async applyProfile(q: <T>(sql: string) => Promise<T>, p: ProfileRecord, nowMs: number): Promise<void> {
+    await q(
+      `INSERT INTO users (msisdn, home_site, telco, city, lang, version, origin_site, created_at, updated_at)
+       VALUES (${esc(p.id)},${esc(p.homeSite)},${esc(p.telco)},${esc(p.city)},${esc(p.lang)},${p.version},${esc(p.site)},${nowMs},${nowMs})
+       ON DUPLICATE KEY UPDATE
+         home_site = IF(@hg_newer := (VALUES(version) > version OR (VALUES(version) = version AND VALUES(origin_site) > origin_site)), VALUES(home_site), home_site),
+         telco = IF(@hg_newer, VALUES(telco), telco), city = IF(@hg_newer, VALUES(city), city), lang = IF(@hg_newer, VALUES(lang), lang),
+         updated_at = IF(@hg_newer, VALUES(updated_at), updated_at), origin_site = IF(@hg_newer, VALUES(origin_site), origin_site),
+         version = IF(@hg_newer, VALUES(version), version)`,
+    );
   }
 
   async prune(beforeMs: number, limit: number): Promise<number> {
