@@ -60,7 +60,7 @@ describe('checkRecord', () => {
   it('refuses what is not a record, clipping the echoed id', () => {
     expect(checkRecord(null, 'aa')).toMatchObject({ ok: false, reason: 'a record must be an object' });
     expect(checkRecord([checkIn()], 'aa')).toMatchObject({ ok: false });
-    expect(checkRecord({ type: 'profile', id: 'x'.repeat(100) }, 'aa')).toEqual({ ok: false, type: 'profile', id: 'x'.repeat(40), reason: 'unknown record type' });
+    expect(checkRecord({ type: 'widget', id: 'x'.repeat(100) }, 'aa')).toEqual({ ok: false, type: 'widget', id: 'x'.repeat(40), reason: 'unknown record type' });
   });
 });
 
