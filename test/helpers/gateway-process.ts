@@ -147,7 +147,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
       const cleanup = opts.database ? Promise.resolve() : dropDatabase(database).then(() => deleteRedisPrefix(redisPrefix));
       void cleanup.finally(() => reject(e));
     };
-    const startTimeoutMs = opts.startTimeoutMs ?? 15_000;
+    const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
     const timer = setTimeout(() => fail(new Error(`gateway did not start in ${startTimeoutMs / 1000} s:\n${out}`)), startTimeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
