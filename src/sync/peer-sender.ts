@@ -122,7 +122,7 @@ export class PeerSender {
         }
         if (!this.breaker.allow()) {
           this.state = 'backoff';
-          await this.sleep(this.breaker.retryAfterSec() * 1000, false);
+          await this.sleep(Math.max(this.cfg.pollIntervalMs, this.breaker.retryAfterMs()), false);
           continue;
         }
         this.state = 'sending';
@@ -130,7 +130,10 @@ export class PeerSender {
       } catch (e) {
         this.failed(e);
         this.state = 'backoff';
-        await this.sleep(fullJitterMs(this.attempt, this.cfg.backoffBaseMs, this.cfg.backoffCapMs), false);
+        // Once the breaker is open it paces the retries (one probe per breakerOpenMs): a
+        // backoff growing on top would leave a healed link idle for up to backoffCapMs.
+        const open = this.breaker.state === 'open';
+        await this.sleep(open ? Math.max(this.cfg.pollIntervalMs, this.breaker.retryAfterMs()) : fullJitterMs(this.attempt, this.cfg.backoffBaseMs, this.cfg.backoffCapMs), false);
       }
     }
     await this.saveCursor(true).catch((e: unknown) => this.logger.warn({ peer: this.peer, err: (e as Error).message }, 'sync cursor not saved at stop'));

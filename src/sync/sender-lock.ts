@@ -19,7 +19,7 @@ export class SenderLock {
   async hold(): Promise<boolean> {
     try {
       if (this.conn === null) {
-        this.conn = await mysql.createConnection({
+        const conn = await mysql.createConnection({
           host: this.cfg.host,
           port: this.cfg.port,
           ...(this.cfg.socketPath ? { socketPath: this.cfg.socketPath } : {}),
@@ -29,7 +29,11 @@ export class SenderLock {
           connectTimeout: this.cfg.connectTimeoutMs,
           enableKeepAlive: true,
         });
-        this.conn.on('error', () => this.drop());
+        conn.on('error', () => {
+          if (this.conn === conn) this.drop();
+          else conn.destroy();
+        });
+        this.conn = conn;
       }
       const [rows] = await this.conn.query({
         sql: 'SELECT IF(IS_USED_LOCK(?) = CONNECTION_ID(), 1, GET_LOCK(?, 0)) AS mine',

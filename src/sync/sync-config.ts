@@ -13,7 +13,10 @@ export const syncConfigSchema = z
     requestTimeoutMs: positiveInt.default(5000),
     /** First retry delay; doubles per failure, full jitter. @defaultValue 100 */
     backoffBaseMs: positiveInt.default(100),
-    /** Longest retry delay, so a healed link carries traffic again within seconds. @defaultValue 5000 */
+    /**
+     * Longest retry delay, so a healed link carries traffic again within seconds. Applies
+     * until the breaker opens; while it is open, one probe per breakerOpenMs. @defaultValue 5000
+     */
     backoffCapMs: positiveInt.default(5000),
     /** Consecutive failed attempts that open a peer's breaker. @defaultValue 5 */
     breakerFailures: positiveInt.default(5),

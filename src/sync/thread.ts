@@ -31,8 +31,24 @@ const lock = new SenderLock(data.mysql, `hopgate-sync-${data.mysql.database}`);
 let leader = false;
 let draining = false;
 
+let checking = false;
+
+/**
+ * One check at a time: on a slow database a check can outlast the interval, and two
+ * overlapping first checks would each open a lock connection — the one left behind would hold
+ * the site's lock with no sender behind it.
+ */
 async function checkLeadership(): Promise<void> {
-  if (draining) return;
+  if (draining || checking) return;
+  checking = true;
+  try {
+    await updateLeadership();
+  } finally {
+    checking = false;
+  }
+}
+
+async function updateLeadership(): Promise<void> {
   const holds = await lock.hold();
   if (holds && !leader) {
     leader = true;

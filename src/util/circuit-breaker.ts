@@ -33,6 +33,11 @@ export class CircuitBreaker {
     return Math.max(1, Math.ceil((this.openUntil - this.now()) / 1000));
   }
 
+  /** Milliseconds until the open breaker lets a probe through (0 when it would now). */
+  retryAfterMs(): number {
+    return Math.max(0, this.openUntil - this.now());
+  }
+
   success(): void {
     this.failures = 0;
     this.probing = false;

@@ -12,7 +12,10 @@ describe('CircuitBreaker', () => {
     expect(b.state).toBe('open');
     expect(b.allow()).toBe(false);
     expect(b.retryAfterSec()).toBe(2);
+    now = 1250;
+    expect(b.retryAfterMs()).toBe(750);
     now = 2500;
+    expect(b.retryAfterMs()).toBe(0);
     expect(b.allow()).toBe(true); // the probe
     expect(b.allow()).toBe(false); // only one
     b.success();
