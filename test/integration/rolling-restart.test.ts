@@ -40,8 +40,8 @@ async function countStored(database: string, ids: string[]): Promise<number> {
 }
 
 // Load: 8 keep-alive clients paced to at most 1,000 check-ins/s — steady load that does
-// not starve the test files vitest runs beside this one (16 unpaced clients made the
-// /readyz flood of self-protection.test.ts miss its bound on a busy box).
+// not starve the test files vitest runs beside this one (with 16 clients, the /readyz flood
+// of self-protection.test.ts, running alongside, missed its bound in full runs on a busy box).
 // The procedure of docs/architecture.md, "Zero-downtime restart": a new process shares the
 // port (http.exclusivePort: false), becomes ready, then the old one drains (SIGTERM).
 describe('zero-downtime restart', () => {
