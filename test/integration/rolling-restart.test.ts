@@ -39,6 +39,9 @@ async function countStored(database: string, ids: string[]): Promise<number> {
   }
 }
 
+// Load: 8 keep-alive clients paced to at most 1,000 check-ins/s — steady load that does
+// not starve the test files vitest runs beside this one (with 16 clients, the /readyz flood
+// of self-protection.test.ts, running alongside, missed its bound in full runs on a busy box).
 // The procedure of docs/architecture.md, "Zero-downtime restart": a new process shares the
 // port (http.exclusivePort: false), becomes ready, then the old one drains (SIGTERM).
 describe('zero-downtime restart', () => {
@@ -53,10 +56,10 @@ describe('zero-downtime restart', () => {
         port: old.port,
         apiKey: old.clientKey,
         venueId: '501',
-        clients: 16,
+        clients: 8,
         maxRequestsPerClient: 20_000,
         maxMs: 40_000,
-        ratePerSec: 2500,
+        ratePerSec: 1000,
       });
       await new Promise((r) => setTimeout(r, 1000));
 
