@@ -64,6 +64,11 @@ export class HttpContext implements Expirable {
   readonly malformedPath: boolean = false;
   done = false;
   aborted = false;
+  /**
+   * A check-in of this request was sent to MySQL and its outcome is not known yet (see
+   * CommitWatch): a reply at the deadline must not say it failed.
+   */
+  inDoubt = false;
   status = 0;
 
   constructor(

@@ -23,7 +23,17 @@ type ReplyCache = BoundedMap<string, KeptReply | Promise<KeptReply | null>>;
 
 export function checkInRoutes(deps: ApiDeps): Route[] {
   const replies: ReplyCache = new BoundedMap(deps.replyCacheEntries);
-  return [route('post', '/v1/checkins', (ctx) => postCheckIn(ctx, deps, replies))];
+  return [route('post', '/v1/checkins', (ctx) => postCheckIn(ctx, deps, replies), { onDeadline: answerDeadline })];
+}
+
+/**
+ * At the deadline, a check-in not yet sent is never written (the writer drops it): 504
+ * DEADLINE_EXCEEDED. One already sent may still commit on the server until the deadline
+ * passes there: 504 CHECKIN_OUTCOME_UNKNOWN, and a retry with the same key tells.
+ */
+function answerDeadline(ctx: HttpContext): void {
+  if (ctx.inDoubt) ctx.error('CHECKIN_OUTCOME_UNKNOWN', undefined, { 'Retry-After': '1' });
+  else ctx.error('DEADLINE_EXCEEDED');
 }
 
 async function postCheckIn(ctx: HttpContext, deps: ApiDeps, replies: ReplyCache): Promise<void> {
@@ -82,10 +92,12 @@ async function execute(
     requestKey,
     requestHash: hash,
     at: Date.now(),
+    watch: ctx,
   });
   if (!result.ok) {
     const f = result.error;
     if (f.code === 'STORE_UNAVAILABLE') ctx.error(f.code, f.message, { 'Retry-After': String(f.retryAfterSec) });
+    else if (f.code === 'CHECKIN_OUTCOME_UNKNOWN') ctx.error(f.code, undefined, { 'Retry-After': String(f.retryAfterSec) });
     else if (f.code === 'VALIDATION_FAILED') ctx.error(f.code, f.message, undefined, { field: f.field });
     else ctx.error(f.code, f.message);
     return null;

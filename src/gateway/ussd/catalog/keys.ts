@@ -53,6 +53,7 @@ export type MessageKey =
   | 'help.3'
   | 'lang.title'
   | 'busy'
+  | 'unconfirmed'
   | 'expired'
   | 'sorry'
   | 'badnumber';
