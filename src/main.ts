@@ -25,6 +25,7 @@ import { UserRepository } from './store/mysql/user-repository.js';
 import { VenueRepository } from './store/mysql/venue-repository.js';
 import { connectRedis, createRedis } from './store/redis/client.js';
 import { RedisReadModel } from './store/redis/read-model.js';
+import { RedisGuard } from './store/redis/redis-guard.js';
 import { VenueCache } from './store/venue-cache.js';
 import { channelRoutes } from './gateway/ussd/channel-routes.js';
 
@@ -109,7 +110,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const events = config.pool.enabled ? await startEvents(config, pool, metrics.registry, log) : null;
   if (events) writer.subscribe(events.dispatcher);
   else log.warn('post-processing disabled (pool.enabled: false): events wait in MySQL');
-  const readModel = new RedisReadModel(redisReadModel, calendar);
+  const readModel = new RedisReadModel(redisReadModel, calendar, new RedisGuard('readModel', config.redis.readModel.requestBudgetMs));
   const checkIns = new CheckInService({
     store: writer,
     readModel,
