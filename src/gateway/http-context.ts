@@ -115,7 +115,12 @@ export class HttpContext implements Expirable {
       res.writeStatus(statusLine(status));
       res.writeHeader('Content-Type', contentType);
       if (headers) for (const name in headers) res.writeHeader(name, headers[name]!);
-      if (close) res.end(body, true);
+      // A reply to HEAD has no body: one would be read as the start of the next reply on a
+      // keep-alive connection. (HEAD reaches only the 405/404 handlers: no route serves it.)
+      if (this.method === 'HEAD') {
+        if (close) res.end('', true);
+        else res.endWithoutBody();
+      } else if (close) res.end(body, true);
       else endOrWait(res, body);
     });
     this.hooks.finished(this, status);
