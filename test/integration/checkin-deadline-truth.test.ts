@@ -12,7 +12,9 @@ import { TcpProxy } from '../helpers/tcp-proxy.js';
 let gw: TestGateway;
 let proxy: TcpProxy;
 
-const USSD_DEADLINE_MS = 150;
+// Longer than production (150 ms / 1 s), for a busy box: the batches must be sent before the
+// deadlines for their callers to be in doubt.
+const USSD_DEADLINE_MS = 500;
 const UNCONFIRMED = 'END Your check-in is not confirmed yet. It may count: check My points soon before checking in again.';
 const BUSY = 'END Sorry, we are busy right now. Please try again in a minute.';
 
@@ -24,7 +26,7 @@ beforeAll(async () => {
       // The writer must not give up (and cut its connections) before the link heals: what is
       // tested is what the server does with bytes that arrive late.
       mysql: { port: proxy.port, connectTimeoutMs: 10_000, queryTimeoutMs: 10_000 },
-      http: { requestDeadlineMs: 600 },
+      http: { requestDeadlineMs: 1000 },
       ussd: { deadlineMs: USSD_DEADLINE_MS },
     },
   });
