@@ -28,6 +28,12 @@ import { RedisReadModel } from './store/redis/read-model.js';
 import { RedisGuard } from './store/redis/redis-guard.js';
 import { VenueCache } from './store/venue-cache.js';
 import { channelRoutes } from './gateway/ussd/channel-routes.js';
+import { checkInLookupRoutes } from './gateway/api/checkin-lookup.js';
+import { syncRoutes } from './gateway/api/sync.js';
+import { portRoutes } from './gateway/api/port.js';
+import { MysqlReplicationLog } from './store/mysql/replication-log.js';
+import { SyncMetrics } from './sync/sync-metrics.js';
+import { SyncRuntime } from './sync/sync-runtime.js';
 
 export interface RunningGateway {
   readonly port: number;
@@ -70,7 +76,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     throw new Error(unsupported);
   }
 
-  const venueRepo = new VenueRepository(pool, config.mysql.queryTimeoutMs);
+  const venueRepo = new VenueRepository(pool, config.mysql.queryTimeoutMs, { siteId: config.siteId, replicate: config.peers.length > 0 });
   const venues = new VenueCache(venueRepo);
   try {
     log.info({ venues: await venues.refresh() }, 'venues loaded');
@@ -86,7 +92,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     {
       siteId: config.siteId,
       owedMask: eventsOwedHere(capabilities, true),
-      peers: config.peers.map((p) => p.siteId),
+      replicate: config.peers.length > 0,
       maxWaitMs: config.writer.maxWaitMs,
       maxBatchRows: config.writer.maxBatchRows,
       maxConcurrentBatches: config.writer.maxConcurrentBatches,
@@ -110,6 +116,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const events = config.pool.enabled ? await startEvents(config, pool, metrics.registry, log) : null;
   if (events) writer.subscribe(events.dispatcher);
   else log.warn('post-processing disabled (pool.enabled: false): events wait in MySQL');
+  // Replication: the sync thread sends the log the writer appends to, and applies what peers
+  // send here; check-ins that arrive that way owe the events this site runs for others.
+  const sync = config.peers.length > 0 ? SyncRuntime.start(config, eventsOwedHere(capabilities, false), log.child({ component: 'sync' })) : null;
+  const syncMetrics = sync ? new SyncMetrics(metrics.registry) : null;
+  if (sync) writer.subscribe(sync);
   const readModel = new RedisReadModel(redisReadModel, calendar, new RedisGuard('readModel', config.redis.readModel.requestBudgetMs));
   const checkIns = new CheckInService({
     store: writer,
@@ -120,6 +131,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     provisionalPoints: (rewarded) => (rewarded ? config.points.base : 0),
   });
 
+  const replicate = config.peers.length > 0;
+  const users = new UserRepository(pool, config.mysql.queryTimeoutMs, { siteId: config.siteId, replicate });
   let draining = false;
   const deps: ApiDeps = {
     defaultCountryCode: config.defaultCountryCode,
@@ -128,10 +141,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     readModel,
     venues,
     venueRepo,
-    users: new UserRepository(pool, config.mysql.queryTimeoutMs),
+    users,
     metrics,
     probes: { mysql: () => pingMysql(pool, config.mysql.queryTimeoutMs), redis: () => pingRedis(redisLocal, redisReadModel) },
-    beforeScrape: () => metrics.writerQueue.set(writer.queued),
+    beforeScrape: () => {
+      metrics.writerQueue.set(writer.queued);
+      if (sync) syncMetrics?.update(sync.status);
+    },
     isDraining: () => draining,
   };
   const channels = channelRoutes({ config, capabilities, api: deps, redisLocal, log });
@@ -141,6 +157,19 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...readRoutes(deps),
     ...venueRoutes(deps),
     ...deadLetterRoutes({ deadLetters: new DeadLetterRepository(pool), recoverNow: () => void events?.dispatcher.recover(0) }),
+    ...checkInLookupRoutes({ findById: (id) => writer.findById(id) }),
+    ...portRoutes({ users, sites: [config.siteId, ...config.peers.map((p) => p.siteId)], defaultCountryCode: config.defaultCountryCode }),
+    ...syncRoutes({
+      sync,
+      metrics: syncMetrics,
+      log: new MysqlReplicationLog(pool, config.siteId, config.mysql.queryTimeoutMs),
+      peers: config.peers.map((p) => p.siteId),
+      maxBatchBytes: config.sync.maxBatchBytes,
+      requestTimeoutMs: config.sync.requestTimeoutMs,
+      announce: (rows) => events?.dispatcher.committed(rows),
+      venueChanged: (v) => venues.put(v),
+      logger: log.child({ component: 'sync' }),
+    }),
     ...channels.routes,
   ];
   const server = new HttpServer(
@@ -153,9 +182,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     },
     routes,
   );
-  if (config.peers.length > 0) {
-    log.warn({ peers: config.peers.map((p) => p.siteId) }, 'peers configured: check-ins record sync_outbox rows, but no sync thread sends them yet');
-  }
   const port = await server.listen();
   log.info({ port, host: config.http.host, capabilities: [...capabilities] }, 'listening');
 
@@ -167,6 +193,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       log.info('draining');
       await server.stop(config.http.drainTimeoutMs);
       await writer.drain();
+      await sync?.drain(config.http.drainTimeoutMs);
       await events?.stop();
       await channels.drain();
       venues.stop();

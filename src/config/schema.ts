@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { syncConfigSchema } from '../sync/sync-config.js';
 import { CAPABILITIES } from '../core/events.js';
 import { MAX_SITE_NUMBER } from '../core/ids.js';
 import { pointsConfigSchema } from '../core/points-config.js';
@@ -50,7 +51,8 @@ const apiKey = z
 const peer = z
   .object({
     siteId: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/),
-    url: z.string().url(),
+    /** The peer gateway's base URL; batches go to `<url>/internal/sync/v1/batches`. */
+    url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL'),
     /** Shared secret for HMAC-SHA256 request signing between this pair of sites. */
     secret: z.string().min(32, 'must be at least 32 characters'),
   })
@@ -168,7 +170,10 @@ export const configSchema = z
     points: pointsConfigSchema.prefault({}),
     /** Subscriber notifications (notify/notify-config.ts). */
     notify: notifyConfigSchema.prefault({}),
+    /** The other sites of the deployment, each with the secret this pair of sites shares. */
     peers: z.array(peer).default([]),
+    /** Replication to the peers (src/sync/sync-config.ts). */
+    sync: syncConfigSchema.prefault({}),
     /** USSD front end: service code, sessions, deadline, per-dialect access (docs/ussd.md). */
     ussd: ussdConfigSchema.prefault({}),
     /** SMS commands over Kannel (docs/ussd.md). */
@@ -183,6 +188,12 @@ export const configSchema = z
   .strict()
   .superRefine((c, ctx) => {
     for (const p of openRouteProblems(c.http.host, c.ussd, c.sms)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    const seen = new Set<string>();
+    c.peers.forEach((p, i) => {
+      if (p.siteId === c.siteId) ctx.addIssue({ code: 'custom', path: ['peers', i, 'siteId'], message: 'a site cannot be its own peer' });
+      if (seen.has(p.siteId)) ctx.addIssue({ code: 'custom', path: ['peers', i, 'siteId'], message: `peer ${p.siteId} is listed twice` });
+      seen.add(p.siteId);
+    });
   });
 
 export type Config = z.output<typeof configSchema>;

@@ -35,6 +35,14 @@ export const ERRORS = {
   SMS_MALFORMED_REQUEST: { status: 400, message: 'the SMS request needs from and text' },
   CHANNEL_FORBIDDEN: { status: 403, message: 'this source may not call this channel' },
   CHANNEL_DISABLED: { status: 404, message: 'this channel is disabled at this site' },
+  CHECKIN_NOT_FOUND: { status: 404, message: 'no such check-in at this site' },
+  // Replication between sites (README, "Sites and replication"). Refused batches apply nothing.
+  SYNC_UNSIGNED: { status: 401, message: 'a sync batch must carry its origin, timestamp and signature' },
+  SYNC_BAD_SIGNATURE: { status: 401, message: 'the sync batch signature does not match' },
+  SYNC_STALE: { status: 401, message: 'the sync batch timestamp is outside the replay window' },
+  SYNC_UNKNOWN_PEER: { status: 403, message: 'the sending site is not a peer of this site' },
+  SYNC_MALFORMED_BATCH: { status: 400, message: 'the sync batch is not a well-formed batch for this site' },
+  SYNC_DISABLED: { status: 404, message: 'this site has no peers' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

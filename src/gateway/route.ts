@@ -13,6 +13,8 @@ export interface Route {
   /** Read the request body (bounded by http.maxBodyBytes) before calling the handler. */
   readonly readBody: boolean;
   readonly paramCount: number;
+  /** Overrides http.maxBodyBytes (peer sites' sync batches are larger than any API body). */
+  readonly maxBodyBytes?: number;
   /** Overrides http.requestDeadlineMs (USSD answers within its own, shorter budget). */
   readonly deadlineMs?: number;
   /** What to answer when the deadline passes (default: 504 DEADLINE_EXCEEDED). */
@@ -46,6 +48,7 @@ export function route(
     readBody: opts.readBody ?? (method === 'post' || method === 'put' || method === 'patch'),
     paramCount: (pattern.match(/:[A-Za-z]+/g) ?? []).length,
     ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}),
+    ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     ...(opts.onDeadline ? { onDeadline: opts.onDeadline } : {}),
     ...(opts.unlimited ? { unlimited: true } : {}),
     headers: [...BASE_HEADERS, ...(opts.headers ?? []).map((h) => h.toLowerCase()).filter((h) => !BASE_HEADERS.includes(h))],

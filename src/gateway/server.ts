@@ -156,12 +156,13 @@ export class HttpServer implements ContextHooks {
       this.authorize(ctx);
       return ctx;
     }
+    const limit = route.maxBodyBytes ?? this.opts.maxBodyBytes;
     const declared = Number(ctx.header('content-length') ?? '0');
-    if (declared > this.opts.maxBodyBytes) {
-      ctx.error('PAYLOAD_TOO_LARGE', `the body must not exceed ${this.opts.maxBodyBytes} bytes`, undefined, undefined, true);
+    if (declared > limit) {
+      ctx.error('PAYLOAD_TOO_LARGE', `the body must not exceed ${limit} bytes`, undefined, undefined, true);
       return ctx;
     }
-    readBody(ctx, this.opts.maxBodyBytes, this);
+    readBody(ctx, limit, this);
     return ctx;
   }
 

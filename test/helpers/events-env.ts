@@ -70,7 +70,7 @@ export async function createEventsEnv(overrides: Record<string, unknown> = {}): 
     {
       siteId: config.siteId,
       owedMask: eventsOwedHere(caps, true),
-      peers: [],
+      replicate: false,
       maxWaitMs: 1,
       maxBatchRows: 256,
       maxConcurrentBatches: 2,

@@ -97,7 +97,7 @@ describe('check-in standing read beside the commit', () => {
       pool,
       new IdGenerator(env.config.siteNumber + 1),
       new LocalCalendar(env.config.timeZone),
-      { siteId: 'test', owedMask: 0, peers: [], maxWaitMs: 1, maxBatchRows: 256, maxConcurrentBatches: 1, maxQueuedRows: 1000, queryTimeoutMs: 10_000, recentKeys: 0 },
+      { siteId: 'test', owedMask: 0, replicate: false, maxWaitMs: 1, maxBatchRows: 256, maxConcurrentBatches: 1, maxQueuedRows: 1000, queryTimeoutMs: 10_000, recentKeys: 0 },
       { batchCommitted() {}, batchFailed() {}, keyReplayed: (source) => replays.push(source) },
     );
     try {

@@ -59,6 +59,18 @@ describe('docs/openapi.yaml', () => {
     check('GET', '/v1/leaderboards/{board}', await gw.request('GET', '/v1/leaderboards/city:Nairobi?around=%2B254755000001'));
     check('GET', '/v1/leaderboards/{board}', await gw.request('GET', '/v1/leaderboards/nope'));
     check('GET', '/v1/leaderboards/{board}', await gw.request('GET', '/v1/leaderboards/week?limit=0'));
+    const made = await gw.request('POST', '/v1/checkins', { msisdn: '+254755000003', venueId: 'V1' });
+    check('GET', '/v1/checkins/{id}', await gw.request('GET', `/v1/checkins/${made.json.checkin.id}`));
+    check('GET', '/v1/checkins/{id}', await gw.request('GET', '/v1/checkins/12345'));
+    check('GET', '/v1/checkins/{id}', await gw.request('GET', '/v1/checkins/abc'));
+    check('GET', '/admin/sync', await gw.request('GET', '/admin/sync', undefined, { 'x-api-key': gw.adminKey }));
+    check('GET', '/admin/sync', await gw.request('GET', '/admin/sync'));
+    check('POST', '/internal/sync/v1/batches', await gw.request('POST', '/internal/sync/v1/batches', { origin: 'x', to: 'y', entries: [] }));
+    const admin = { 'x-api-key': gw.adminKey };
+    check('POST', '/v1/users/{msisdn}/port', await gw.request('POST', '/v1/users/+254755000003/port', { homeSite: 'test', telco: 'Airtel' }, admin));
+    check('POST', '/v1/users/{msisdn}/port', await gw.request('POST', '/v1/users/+254755000003/port', { homeSite: 'mars' }, admin));
+    check('POST', '/v1/users/{msisdn}/port', await gw.request('POST', '/v1/users/+254755000003/port', { homeSite: 'test' }));
+    check('GET', '/v1/users/{msisdn}', await gw.request('GET', '/v1/users/+254755000003'));
     check('GET', '/healthz', await gw.request('GET', '/healthz'));
     check('GET', '/readyz', await gw.request('GET', '/readyz'));
     check('GET', '/metrics', await gw.request('GET', '/metrics'));

@@ -34,6 +34,7 @@ async function getUser(ctx: HttpContext, deps: ApiDeps): Promise<void> {
   ctx.json(200, {
     msisdn: user.msisdn,
     homeSite: user.homeSite,
+    telco: user.telco,
     city: user.city,
     points: standing ? standing.total : null,
     rank: standing ? standing.rank : null,

@@ -15,8 +15,11 @@ export interface WriterOptions {
   readonly siteId: string;
   /** Bit mask of events owed at this site for a check-in made here (core/events.ts). */
   readonly owedMask: number;
-  /** Peer sites every check-in must replicate to (one sync_outbox row each). */
-  readonly peers: readonly string[];
+  /**
+   * Whether check-ins made here replicate to peer sites: each batch then also writes one
+   * `sync_log` entry naming its check-ins (src/sync/, migration 008).
+   */
+  readonly replicate: boolean;
   readonly maxWaitMs: number;
   readonly maxBatchRows: number;
   readonly maxConcurrentBatches: number;
@@ -71,7 +74,7 @@ const MIN_REMAINING_MS = 15;
  * Group-commit check-in writer. Concurrent check-ins are gathered for at most `maxWaitMs`
  * (or `maxBatchRows`) and written in ONE transaction, sent as ONE multi-statement round
  * trip: the check-ins, the reward-day claims, the users, the work each owes (one
- * `checkin_work` row with an event bit mask) and its replication rows. Every waiting
+ * `checkin_work` row with an event bit mask) and, with peers, one replication log entry. Every waiting
  * request is answered only after COMMIT returned: an acknowledged check-in is durable.
  *
  * Up to `maxConcurrentBatches` transactions run at once on separate connections, so a new
@@ -172,6 +175,20 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * A check-in this site holds (made here or arrived by sync), by id; null when there is
+   * none. Throws when the store cannot tell now.
+   */
+  async findById(id: string): Promise<CheckIn | null> {
+    const [rows] = await queryBounded(this.pool, {
+      sql: `SELECT ${STORED_CHECKIN_COLUMNS} FROM checkins c LEFT JOIN reward_days r ON r.checkin_id = c.id WHERE c.id = ?`,
+      values: [id],
+      timeout: this.opts.queryTimeoutMs,
+    });
+    const row = (rows as StoredCheckInRow[])[0];
+    return row ? rowToCheckIn(row) : null;
   }
 
   /** Stops taking check-ins and resolves once everything queued has been written. */
@@ -465,7 +482,7 @@ const REWARD_RESULT = 2;
  */
 export function buildBatchSql(
   batch: readonly Pending[],
-  opts: Pick<WriterOptions, 'siteId' | 'owedMask' | 'peers'>,
+  opts: Pick<WriterOptions, 'siteId' | 'owedMask' | 'replicate'>,
   committedMs: number,
   serverDeadlineMs: number | null = null,
 ): string {
@@ -474,7 +491,7 @@ export function buildBatchSql(
   const rewards: string[] = [];
   const checkins: string[] = [];
   const work: string[] = [];
-  const outbox: string[] = [];
+  const ids: string[] = [];
   for (const p of batch) {
     const c = p.cmd;
     const id = p.id.toString();
@@ -486,7 +503,7 @@ export function buildBatchSql(
     // Whether it was rewarded is not stored here: reward_days says so (migration 005).
     checkins.push(`(${id},${msisdn},${venue},${esc(c.channel)},${site},${c.at},${day},${esc(c.clientId)},${esc(c.requestKey)},${esc(c.requestHash)})`);
     work.push(`(${id},${opts.owedMask},${opts.owedMask},${committedMs})`);
-    for (const peer of opts.peers) outbox.push(`(${esc(peer)},${id})`);
+    ids.push(id);
   }
   // Rows of shared tables in key order: concurrent batches then take row locks in the same
   // order and cannot deadlock each other. The sort is stable, so the first check-in of a
@@ -501,8 +518,12 @@ export function buildBatchSql(
     `INSERT IGNORE INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ${rewards.join(',')} RETURNING checkin_id;` +
     `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key, request_hash) VALUES ${checkins.join(',')};` +
     (opts.owedMask !== 0 ? `INSERT INTO checkin_work (checkin_id, owed, pending, committed_ms) VALUES ${work.join(',')};` : '') +
-    (outbox.length > 0 ? `INSERT INTO sync_outbox (peer, checkin_id) VALUES ${outbox.join(',')};` : '') +
+    // The deadline check comes after every statement that may wait for a row lock, and before
+    // the log entry, so a batch refused as late allocates no log seq.
     (serverDeadlineMs !== null ? deadlineCheck(serverDeadlineMs) : '') +
+    // Last before COMMIT: all row locks are held by now, so the log entry's seq becomes
+    // visible within one commit of being allocated (the sender's gap rule relies on it).
+    (opts.replicate ? `INSERT INTO sync_log (kind, refs, n, created_ms) VALUES ('checkin','${ids.join(',')}',${ids.length},${committedMs});` : '') +
     'COMMIT'
   );
 }

@@ -20,7 +20,7 @@ export function seedMsisdn(i: number): string {
 
 export async function seed(config: Config, opts: { venues: number; users: number; progress: boolean }): Promise<void> {
   const pool = createMysqlPool(config.mysql, { connectionLimit: 2 });
-  const venues = new VenueRepository(pool, config.mysql.queryTimeoutMs);
+  const venues = new VenueRepository(pool, config.mysql.queryTimeoutMs, { siteId: config.siteId, replicate: false });
   const users = new UserRepository(pool, config.mysql.queryTimeoutMs);
   const bars = opts.progress
     ? new cliProgress.MultiBar({ format: ' {name} [{bar}] {value}/{total} {percentage}% {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic)

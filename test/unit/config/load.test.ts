@@ -27,6 +27,29 @@ describe('config', () => {
     }
   });
 
+  it('refuses a peer list that names this site, a peer twice, or a URL that is not http(s)', () => {
+    const secret = 's'.repeat(32);
+    try {
+      parseConfig({
+        ...minimal,
+        peers: [
+          { siteId: 'nbo', url: 'http://127.0.0.1:1', secret },
+          { siteId: 'mba', url: 'http://127.0.0.1:2', secret },
+          { siteId: 'mba', url: 'ftp://127.0.0.1:3', secret },
+          { siteId: 'ksm', url: 'http://127.0.0.1:4', secret: 'short' },
+        ],
+      });
+      expect.unreachable();
+    } catch (e) {
+      const text = (e as ConfigError).problems.join('\n');
+      expect(text).toContain('peers.0.siteId: a site cannot be its own peer');
+      expect(text).toContain('peers.2.siteId: peer mba is listed twice');
+      expect(text).toContain('peers.2.url: must be an http:// or https:// URL');
+      expect(text).toContain('peers.3.secret: must be at least 32 characters');
+    }
+    expect(parseConfig({ ...minimal, peers: [{ siteId: 'mba', url: 'http://127.0.0.1:2', secret }] }).sync.backoffCapMs).toBe(5000);
+  });
+
   it('applies HOPGATE__ overrides, parsing JSON values', () => {
     const raw = applyEnvOverrides(
       { siteId: 'nbo', siteNumber: 1, mysql: { port: 3306 } },

@@ -5,6 +5,8 @@ import * as m004 from './004-event-write-path.js';
 import * as m005 from './005-rewarded-from-reward-days.js';
 import * as m006 from './006-confirmation-claim-on-work-row.js';
 import * as m007 from './007-work-due-index.js';
+import * as m008 from './008-replication-log.js';
+import * as m009 from './009-replicated-profiles.js';
 
 export interface Migration {
   readonly id: number;
@@ -21,4 +23,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 5, name: 'rewarded-from-reward-days', up: m005.up },
   { id: 6, name: 'confirmation-claim-on-work-row', up: m006.up },
   { id: 7, name: 'work-due-index', up: m007.up },
+  { id: 8, name: 'replication-log', up: m008.up },
+  { id: 9, name: 'replicated-profiles', up: m009.up },
 ];
