@@ -79,10 +79,11 @@ describe('a check-in answered as failed or unknown at its deadline', () => {
       expect(['DEADLINE_EXCEEDED', 'CHECKIN_OUTCOME_UNKNOWN']).toContain(r.json.error.code);
     }
     for (const text of ussdReplies) expect([UNCONFIRMED, BUSY]).toContain(text);
-    // The batches were sent on pooled connections before the deadlines: their callers were
-    // told the outcome is unknown, not that they failed (and not invited to try again).
-    expect(apiReplies.some((r) => r.json.error.code === 'CHECKIN_OUTCOME_UNKNOWN')).toBe(true);
-    expect(ussdReplies).toContain(UNCONFIRMED);
+    // Batches sent on pooled connections before the deadlines: their callers were told the
+    // outcome is unknown, not that they failed (and not invited to try again). Batches that
+    // waited for a new connection were never sent: DEADLINE_EXCEEDED / busy.
+    const inDoubt = apiReplies.filter((r) => r.json.error.code === 'CHECKIN_OUTCOME_UNKNOWN').length + ussdReplies.filter((t) => t === UNCONFIRMED).length;
+    expect(inDoubt).toBeGreaterThan(0);
 
     // The link heals: the frozen transactions reach the server now, past their deadlines.
     proxy.resume();
