@@ -1,4 +1,4 @@
-// node bench/cpu-per-request.js [--only echo,api,apikey,dial,twohop] [--duration 8] [--rate N] [--cpu-prof DIR]
+// node bench/cpu-per-request.js [--only echo,ceiling,api,apikey,dial,twohop] [--duration 8] [--rate N] [--cpu-prof DIR]
 // One gateway serves each load in turn (2 s warm-up, then --duration s, 64 connections) and
 // this prints, per load: req/s, client p50/p99, CPU µs per request of the gateway, mariadbd,
 // redis-server and this load generator (/proc/<pid>/stat utime+stime, and
@@ -10,6 +10,8 @@
 // are shared with anything else running on the box: read their figures with `uptime`.
 // `echo` is the floor: the bare uWS echo server (bench/echo-server.js) with the API's request
 // bodies, its pid in the `gateway` column — what HTTP and the load generator cost alone.
+// `ceiling` likewise: the durable-write ceiling (bench/baselines/durable-ceiling.js), one
+// group-committed row per request — what durability alone costs.
 // --rate offers a fixed rate (requests/s, all connections together) instead of as many as
 // the box takes: CPU per request at a fixed rate compares builds on a busy box.
 // --attach 'CMD' runs CMD through the shell during each measured load, `{pid}` replaced by
@@ -19,6 +21,7 @@ import { execSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { runLoad } from './lib/load.js';
 import { spawnListening, startBenchGateway } from './lib/processes.js';
+import { startDurableCeiling } from './lib/systems.js';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -78,7 +81,9 @@ let i = Math.floor(Math.random() * 1e6) * 64;
 const apiHeaders = { 'content-type': 'application/json', 'x-api-key': gw.clientKey };
 const apiBody = (n) => `{"msisdn":"${msisdn(n)}","venueId":"${100_000 + (n % VENUES)}","channel":"app"}`;
 const echo = only.includes('echo') ? spawnListening([new URL('./echo-server.js', import.meta.url).pathname, '0']) : null;
+const ceiling = only.includes('ceiling') ? await startDurableCeiling() : null;
 const LOADS = {
+  ceiling: { url: `http://127.0.0.1:${ceiling?.port ?? 0}/`, pid: ceiling?.pids()[0], headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: apiBody(i++) }) },
   echo: { url: `http://127.0.0.1:${echo ? await echo.port : 0}/echo`, pid: echo?.proc.pid, headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: apiBody(i++) }) },
   api: { url: `${gw.url}/v1/checkins`, headers: apiHeaders, setupRequest: (req) => ({ ...req, body: apiBody(i++) }) },
   apikey: {
@@ -115,7 +120,7 @@ const LOADS = {
 try {
   for (const name of only) {
     const load = LOADS[name];
-    if (!load) throw new Error(`unknown load ${name} (echo, api, apikey, dial, twohop)`);
+    if (!load) throw new Error(`unknown load ${name} (echo, ceiling, api, apikey, dial, twohop)`);
     pids.gateway = load.pid ?? gw.pid;
     await runLoad({ ...load, connections: 64, durationSec: 2 });
     const m0 = await gw.metrics();
@@ -163,6 +168,7 @@ try {
   for (const w of warnings.slice(0, 3)) console.log(w.slice(0, 400));
 } finally {
   echo?.proc.kill('SIGKILL');
+  await ceiling?.stop();
   await gw.stop();
 }
 process.exit(0);

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerConfigCommands } from './cli/config-commands.js';
+import { registerDemoCommand } from './cli/demo.js';
 import { registerEventCommands } from './cli/events-commands.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -8,6 +10,8 @@ import { hashApiKey } from './gateway/auth.js';
 import { startGateway } from './main.js';
 import { createLogger } from './observability/logger.js';
 import { migrate } from './store/mysql/migrate.js';
+import { announceWhenReachable } from './ops/readiness.js';
+import { SystemdNotifier } from './ops/systemd-notify.js';
 import { seed } from './store/mysql/seed.js';
 
 const program = new Command('hopgate').description('check-in gateway for telco loyalty services').showHelpAfterError();
@@ -39,12 +43,17 @@ program
     const config = configOf(opts.config);
     const log = createLogger(config.log.level, { site: config.siteId });
     if (opts.migrate) log.info(await migrate(config.mysql), 'migrations');
+    // systemd (Type=notify): READY=1 once serving, STOPPING=1 on drain, WATCHDOG=1 pings.
+    const notifier = SystemdNotifier.fromEnv(process.env, log);
+    notifier?.startWatchdog();
     const gateway = await startGateway(config, log);
     let stopping = false;
+    void announceWhenReachable(() => gateway.reachable(), notifier, log, () => stopping);
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'stopping');
+      void notifier?.stopping();
       gateway.stop().then(
         () => process.exit(0),
         (e: unknown) => {
@@ -98,6 +107,8 @@ keys
   });
 
 registerEventCommands(program, configOf);
+registerConfigCommands(program);
+registerDemoCommand(program, configOf);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`hopgate: ${(e as Error).message}\n`);

@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js';
 import { CheckInService } from './core/checkin-service.js';
 import { eventsOwedHere, type Capability } from './core/events.js';
 import { IdGenerator } from './core/ids.js';
+import { warmUpNumberingPlans } from './core/msisdn.js';
 import { LocalCalendar } from './core/time.js';
 import { checkInRoutes } from './gateway/api/checkins.js';
 import { deadLetterRoutes } from './gateway/api/dead-letters.js';
@@ -16,8 +17,12 @@ import { DeadLetterRepository } from './store/mysql/dead-letters.js';
 import { RateLimiter } from './gateway/rate-limit.js';
 import type { Route } from './gateway/route.js';
 import { assertNativeUws, HttpServer } from './gateway/server.js';
+import { requestHooks } from './gateway/request-hooks.js';
+import { startDashboard } from './dashboard/start-dashboard.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { registerReadiness } from './observability/readiness-metric.js';
+import type { Reachability } from './ops/readiness.js';
 import { GroupCommitWriter } from './store/mysql/checkin-writer.js';
 import { createMysqlPool, type MysqlPool } from './store/mysql/pool.js';
 import { serverVersion, unsupportedServer } from './store/mysql/server-version.js';
@@ -26,6 +31,7 @@ import { VenueRepository } from './store/mysql/venue-repository.js';
 import { connectRedis, createRedis } from './store/redis/client.js';
 import { RedisReadModel } from './store/redis/read-model.js';
 import { RedisGuard } from './store/redis/redis-guard.js';
+import { ReplicaMonitor } from './store/redis/replica-status.js';
 import { VenueCache } from './store/venue-cache.js';
 import { channelRoutes } from './gateway/ussd/channel-routes.js';
 import { checkInLookupRoutes } from './gateway/api/checkin-lookup.js';
@@ -39,6 +45,8 @@ export interface RunningGateway {
   readonly port: number;
   /** Graceful stop: readiness false, stop listening, finish in-flight work, close. */
   stop(): Promise<void>;
+  /** Whether MySQL and Redis answer now (start-up readiness, src/ops/readiness.ts). */
+  reachable(): Promise<Reachability>;
 }
 
 /**
@@ -84,6 +92,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     log.error({ err: (e as Error).message }, 'cannot load venues at start-up; retrying in the background');
   }
   venues.start(2000, (e) => log.warn({ err: (e as Error).message }, 'venue refresh failed'));
+  warmUpNumberingPlans(config.defaultCountryCode);
 
   const writer = new GroupCommitWriter(
     pool,
@@ -121,14 +130,23 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const sync = config.peers.length > 0 ? SyncRuntime.start(config, eventsOwedHere(capabilities, false), log.child({ component: 'sync' })) : null;
   const syncMetrics = sync ? new SyncMetrics(metrics.registry) : null;
   if (sync) writer.subscribe(sync);
-  const readModel = new RedisReadModel(redisReadModel, calendar, new RedisGuard('readModel', config.redis.readModel.requestBudgetMs));
+  // How fresh the read model is (a replica away from the points site): polled in the
+  // background; its status() is what GET /admin/sync can show.
+  const replica = new ReplicaMonitor(redisReadModel, config.redis.replicaCheck);
+  replica.register(metrics.registry);
+  await replica.start();
+  if (capabilities.has('points') && replica.status().role === 'replica') {
+    log.error('redis.readModel is a replica at the points site: points and boards cannot be written there; point it at the master');
+  }
+  const readModel = new RedisReadModel(redisReadModel, calendar, new RedisGuard('readModel', config.redis.readModel.requestBudgetMs), replica);
   const checkIns = new CheckInService({
     store: writer,
     readModel,
     venues,
     defaultCountryCode: config.defaultCountryCode,
-    // Provisional: the base rule only; bonuses and the daily cap are applied by points.award.
-    provisionalPoints: (rewarded) => (rewarded ? config.points.base : 0),
+    // The award is decided by points.award after the commit; the reply promises the SMS
+    // that states it only where this site computes points and sends confirmations.
+    confirmsBySms: capabilities.has('points') && capabilities.has('notify') && config.notify.sink.type !== 'log',
   });
 
   const replicate = config.peers.length > 0;
@@ -150,10 +168,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     },
     isDraining: () => draining,
   };
+  const readiness = registerReadiness(
+    metrics.registry,
+    async () => (await Promise.all([deps.probes.mysql(), deps.probes.redis()])).every(Boolean),
+    () => draining,
+  );
   const channels = channelRoutes({ config, capabilities, api: deps, redisLocal, log });
   const routes: Route[] = [
     ...opsRoutes(deps, config.http.opsAllowFrom),
-    ...checkInRoutes(deps),
+    ...checkInRoutes(deps, capabilities.has('checkin')),
     ...readRoutes(deps),
     ...venueRoutes(deps),
     ...deadLetterRoutes({ deadLetters: new DeadLetterRepository(pool), recoverNow: () => void events?.dispatcher.recover(0) }),
@@ -169,35 +192,56 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       announce: (rows) => events?.dispatcher.committed(rows),
       venueChanged: (v) => venues.put(v),
       logger: log.child({ component: 'sync' }),
+      extraStatus: () => ({ readModel: replica.status() }),
     }),
     ...channels.routes,
   ];
+  const auth = new ApiKeyAuth(config.auth.apiKeys);
+  const dashboard = startDashboard(config, {
+    pool,
+    metrics,
+    venues,
+    auth,
+    commits: writer,
+    ...(sync ? { syncStatus: () => ({ peers: sync.status.peers.map((p) => ({ peer: p.peer, lagSeconds: p.lagSeconds, backlog: p.backlogRecords, breaker: p.breaker })) }) } : {}),
+  });
+  if (dashboard) routes.push(...dashboard.routes);
+  const requests = requestHooks(config.http.trustedProxies, config.log.accessLog, metrics);
   const server = new HttpServer(
     config.http,
     {
-      auth: new ApiKeyAuth(config.auth.apiKeys),
+      ...requests,
+      auth,
       rateLimiter: new RateLimiter(config.limits.clientRatePerSec, config.limits.clientBurst),
-      onFinished: (routeName, status, seconds) => metrics.observeRequest(routeName, status, seconds),
-      onError: (e, ctx) => log.error({ err: e, route: ctx.route.name }, 'unhandled error in handler'),
+      onError: (e, ctx) => log.error({ err: e, route: ctx.route.name, reqId: ctx.requestId }, 'unhandled error in handler'),
     },
     routes,
   );
+  dashboard?.attach(server.uwsApp);
   const port = await server.listen();
   log.info({ port, host: config.http.host, capabilities: [...capabilities] }, 'listening');
 
   return {
     port,
+    reachable: async () => {
+      const [mysql, redis] = await Promise.all([deps.probes.mysql(), deps.probes.redis()]);
+      return { mysql, redis };
+    },
     async stop() {
       if (draining) return;
       draining = true;
       log.info('draining');
+      dashboard?.stop();
+      readiness.stop();
       await server.stop(config.http.drainTimeoutMs);
       await writer.drain();
       await sync?.drain(config.http.drainTimeoutMs);
       await events?.stop();
       await channels.drain();
       venues.stop();
+      replica.stop();
       server.close();
+      requests.close();
       await Promise.allSettled([redisLocal.quit(), redisReadModel.quit(), pool.end()]);
       log.info('stopped');
     },

@@ -26,5 +26,7 @@ export async function runLoad({ url, connections = 64, durationSec = 10, method 
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
+    // Replies per status code, so a non-2xx count says what it was.
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, v]) => [code, v.count])),
   };
 }

@@ -10,13 +10,22 @@ import { Redis } from 'ioredis';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
 
+/**
+ * CPUs the servers under test are pinned to (`taskset -c`), or null: set by a runner that
+ * pins its load generator apart (bench/lib/pinning.js). Every server process spawned here
+ * gets it; MariaDB and Redis are shared services of the box and are left alone.
+ */
+export const serverPinning = { cpus: null };
+
 /** Spawns a node script and resolves once it printed a JSON "listening" line with its port. */
 export function spawnListening(args, env = {}) {
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, argv] = serverPinning.cpus === null ? [process.execPath, args] : ['taskset', ['-c', serverPinning.cpus, process.execPath, ...args]];
+  const proc = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise((resolve) => proc.on('exit', resolve));
   const port = new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no "listening" within 20 s:\n${out}`)), 20_000);
+    // A bound against hangs, generous: a gateway starting on a saturated box can take 20 s.
+    const t = setTimeout(() => reject(new Error(`no "listening" within 60 s:\n${out}`)), 60_000);
     proc.stdout.on('data', (d) => {
       out += d.toString();
       const m = /"port":(\d+)[^\n]*"msg":"listening"|"msg":"listening"[^\n]*"port":(\d+)/.exec(out);
@@ -31,7 +40,7 @@ export function spawnListening(args, env = {}) {
   return { proc, port, exited, output: () => out };
 }
 
-/** Drops a benchmark's database, its Redis keys (SCAN, never KEYS) and its temp folder. */
+/** Drops a benchmark's database, its Redis keys (SCAN, never KEYS) and its temp folder, if any. */
 export async function dropBenchData(database, prefix, dir) {
   const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root', password: '' });
   await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
@@ -44,7 +53,7 @@ export async function dropBenchData(database, prefix, dir) {
     if (keys.length) await r.del(...keys);
   } while (cursor !== '0');
   r.disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Peak resident set size of a live process, in MiB (VmHWM). */
@@ -94,7 +103,8 @@ export async function startBenchGateway({ name, config = {}, venues = 10_000, us
     mysql: { host: '127.0.0.1', port: 3306, ...(socketPath ? { socketPath } : {}), user: 'root', password: '', database },
     redis: { local: { keyPrefix: prefix }, readModel: { keyPrefix: prefix } },
     auth: { apiKeys: [{ id: 'bench', role: 'client', sha256: client.sha256 }, { id: 'bench-admin', role: 'admin', sha256: admin.sha256 }] },
-    limits: { clientRatePerSec: 1_000_000, clientBurst: 1_000_000 },
+    // One load generator is one source and a few subscribers: the throttles would measure themselves.
+    limits: { clientRatePerSec: 1_000_000, clientBurst: 1_000_000, subscriberRatePerSec: 0, sourceRatePerSec: 0 },
     log: { level: 'warn' },
     ...config,
   };
@@ -103,10 +113,14 @@ export async function startBenchGateway({ name, config = {}, venues = 10_000, us
   writeFileSync(file, JSON.stringify(full));
   execFileSync(process.execPath, [CLI, 'migrate', '--config', file], { stdio: 'ignore' });
   execFileSync(process.execPath, [CLI, 'seed', '--config', file, '--venues', String(venues), '--users', String(users), '--no-progress'], { stdio: 'ignore' });
-  full.log = { level: 'info' }; // the "listening" line is logged at info
+  full.log = { ...full.log, level: 'info' }; // the "listening" line is logged at info
   writeFileSync(file, JSON.stringify(full));
   const gw = spawnListening([...nodeArgs, CLI, 'serve', '--config', file]);
-  const port = await gw.port;
+  const port = await gw.port.catch(async (e) => {
+    gw.proc.kill('SIGKILL'); // never left running when it did not start
+    await dropBenchData(database, prefix, dir);
+    throw e;
+  });
   return {
     mysqlTransport: socketPath ? 'unix socket' : 'tcp',
     url: `http://127.0.0.1:${port}`,

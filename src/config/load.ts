@@ -39,6 +39,13 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   return raw;
 }
 
+/** The `HOPGATE__…` variables set in `env` (names only: their values may be secrets). */
+export function envOverrideNames(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith(ENV_PREFIX) && env[name] !== undefined)
+    .sort();
+}
+
 /** Unwraps default/prefault/optional wrappers down to an object schema's shape. */
 function shapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
   let s = schema as { def?: { type?: string; innerType?: z.ZodType }; shape?: Record<string, z.ZodType> } | undefined;

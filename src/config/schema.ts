@@ -4,8 +4,10 @@ import { CAPABILITIES } from '../core/events.js';
 import { MAX_SITE_NUMBER } from '../core/ids.js';
 import { pointsConfigSchema } from '../core/points-config.js';
 import { notifyConfigSchema } from '../notify/notify-config.js';
+import { dashboardConfigSchema } from '../dashboard/dashboard-config.js';
 import { poolConfigSchema } from '../workers/pool-config.js';
 import { openRouteProblems, smsConfigSchema, ussdConfigSchema } from '../gateway/ussd/config.js';
+import { topologyProblems } from './site-topology.js';
 
 /**
  * The one configuration schema. Every key has a default unless a site must choose it.
@@ -48,9 +50,11 @@ const apiKey = z
   })
   .strict();
 
+const siteIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be 1–16 of a-z 0-9 - starting with a letter');
+
 const peer = z
   .object({
-    siteId: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/),
+    siteId: siteIdSchema,
     /** The peer gateway's base URL; batches go to `<url>/internal/sync/v1/batches`. */
     url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL'),
     /** Shared secret for HMAC-SHA256 request signing between this pair of sites. */
@@ -61,7 +65,7 @@ const peer = z
 export const configSchema = z
   .object({
     /** Short site name, e.g. `nbo`; appears in check-in replies and metrics. */
-    siteId: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be 1–16 of a-z 0-9 - starting with a letter'),
+    siteId: siteIdSchema,
     /** 0..1023, unique per site; embedded in check-in ids. */
     siteNumber: z.number().int().min(0).max(MAX_SITE_NUMBER),
     /** What this site does. Exactly one site of a deployment holds `points`. */
@@ -69,6 +73,12 @@ export const configSchema = z
       .array(z.enum(CAPABILITIES as unknown as [string, ...string[]]))
       .min(1)
       .default(['checkin', 'ussd', 'sms', 'points', 'notify']),
+    /**
+     * The site of this deployment that holds `points` (this site or one of `peers`). Required
+     * at a site without `points` that has peers, so a deployment with no points site, or two,
+     * is refused where a site can tell (config/site-topology.ts).
+     */
+    pointsSite: siteIdSchema.optional(),
     /** IANA zone of the site's subscribers: decides "the same day" for rewards and streaks. */
     timeZone: z
       .string()
@@ -97,10 +107,22 @@ export const configSchema = z
         /** Seconds given to in-flight work on SIGTERM before connections are cut. */
         drainTimeoutMs: positiveInt.default(10_000),
         /**
+         * Draining ends once no request arrived for this long: until then the connections the
+         * process has are served, each reply closing its connection, so keep-alive clients
+         * move to the process now sharing the port after their next reply.
+         */
+        drainQuietMs: positiveInt.max(10_000).default(500),
+        /**
          * Sources allowed to read `/metrics` and `/readyz` (exact IPv4/IPv6 or CIDR: the
          * Prometheus server, the load balancer). Empty = any. `/healthz` stays open.
          */
         opsAllowFrom: z.array(z.string().min(1)).default([]),
+        /**
+         * Proxies (exact IPv4/IPv6 or CIDR) whose `X-Request-Id` is kept as the request's id
+         * and whose `X-Forwarded-For` names the client in the access log. Empty = none: every
+         * request gets a new id.
+         */
+        trustedProxies: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .prefault({}),
@@ -127,6 +149,25 @@ export const configSchema = z
         local: redisEndpoint.prefault({}),
         /** Points read model: the master at the points site, a replica elsewhere. */
         readModel: redisEndpoint.prefault({}),
+        /**
+         * How fresh a replica read model is, polled in the background (`INFO replication`),
+         * never per request. Figures read while the replica's link is down, or while it has
+         * not heard from its master for `maxLagSec`, come back with `stale: true`.
+         */
+        replicaCheck: z
+          .object({
+            /** @defaultValue 1000 */
+            intervalMs: z.number().int().min(100).max(60_000).default(1000),
+            /**
+             * Seconds without a word from the master (`master_last_io_seconds_ago`) after
+             * which figures are stale. The master pings its replicas every
+             * `repl-ping-replica-period` (10 s by default): keep this above that period.
+             * @defaultValue 15
+             */
+            maxLagSec: z.number().int().min(1).max(3600).default(15),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -161,6 +202,21 @@ export const configSchema = z
          * replays are rebuilt from MySQL: same check-in, current total and rank.
          */
         replyCacheEntries: positiveInt.default(20_000),
+        /**
+         * USSD and SMS requests per second per subscriber (token bucket per channel, per
+         * process); 0 turns it off. A person types a hop every few seconds at most.
+         */
+        subscriberRatePerSec: z.number().min(0).max(1_000_000).default(2),
+        subscriberBurst: positiveInt.default(10),
+        /**
+         * USSD and SMS requests per second per source address (an aggregator's or Kannel's
+         * gateway), per channel and process; 0 turns it off. Above any one gateway's
+         * honest peak, below what the site serves, so a looping gateway slows no other.
+         */
+        sourceRatePerSec: z.number().min(0).max(1_000_000).default(5_000),
+        sourceBurst: positiveInt.default(10_000),
+        /** Subscribers and sources remembered by each of those limiters (oldest dropped first). */
+        throttleKeys: positiveInt.max(10_000_000).default(100_000),
       })
       .strict()
       .prefault({}),
@@ -170,6 +226,8 @@ export const configSchema = z
     points: pointsConfigSchema.prefault({}),
     /** Subscriber notifications (notify/notify-config.ts). */
     notify: notifyConfigSchema.prefault({}),
+    /** The live dashboard (dashboard/dashboard-config.ts). */
+    dashboard: dashboardConfigSchema.prefault({}),
     /** The other sites of the deployment, each with the secret this pair of sites shares. */
     peers: z.array(peer).default([]),
     /** Replication to the peers (src/sync/sync-config.ts). */
@@ -181,6 +239,8 @@ export const configSchema = z
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** File of an access log in Apache's combined format (numbers masked); unset = off. */
+        accessLog: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),
@@ -194,6 +254,7 @@ export const configSchema = z
       if (seen.has(p.siteId)) ctx.addIssue({ code: 'custom', path: ['peers', i, 'siteId'], message: `peer ${p.siteId} is listed twice` });
       seen.add(p.siteId);
     });
+    for (const p of topologyProblems(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
 
 export type Config = z.output<typeof configSchema>;

@@ -15,19 +15,35 @@ import { err, ok, type Result } from './result.js';
 export interface CheckInReply {
   readonly checkIn: CheckIn;
   readonly venue: Venue;
-  readonly points: {
-    /** Points this check-in earns by the base rule; the points site's ledger is authoritative. */
-    readonly awarded: number;
-    readonly provisional: true;
-    /** From the read model; null when it is unavailable (then `stale` is true). */
-    readonly total: number | null;
-    readonly rank: number | null;
-    readonly stale: boolean;
-  };
+  readonly points: CheckInPoints;
   /** Human text, e.g. why a check-in was not rewarded. */
   readonly message: string;
   /** True when this reply repeats an earlier one for the same idempotency key. */
   readonly replayed: boolean;
+}
+
+/**
+ * What the reply knows of the points, and says no more. The award of a rewarded check-in
+ * is decided after the commit by `points.award` at the site holding `points` (first visit,
+ * streak, skipper, daily cap over the ledger), so the reply cannot know it: it says the
+ * check-in was rewarded (`pending`) and, where this site sends the confirmation SMS, that
+ * the SMS will state the award and the new total.
+ */
+export interface CheckInPoints {
+  /** `pending`: rewarded, the award is not decided yet (`awarded` null); `none`: not rewarded, nothing awarded. */
+  readonly kind: 'pending' | 'none';
+  /** 0 when `none`; null while `pending`. */
+  readonly awarded: number | null;
+  /** Whether a confirmation SMS will state the exact award and the new total. */
+  readonly confirmedBySms: boolean;
+  /**
+   * Points credited so far, from the read model; null when it is unavailable (then `stale`
+   * is true). Read while the check-in commits, so its own award is not in it (a replay
+   * reads it again, and may include it).
+   */
+  readonly total: number | null;
+  readonly rank: number | null;
+  readonly stale: boolean;
 }
 
 export type CheckInFailure =
@@ -44,6 +60,8 @@ export interface CheckInRequest extends CheckInInput {
   readonly at: number;
   /** The caller's deadline (see CommitWatch): nothing is written after it. */
   readonly watch?: CommitWatch;
+  /** The request's id, handed to the writer for the events' log lines. */
+  readonly requestId?: string;
 }
 
 export interface CheckInServiceDeps {
@@ -51,8 +69,11 @@ export interface CheckInServiceDeps {
   readonly readModel: ReadModelPort;
   readonly venues: VenueDirectoryPort;
   readonly defaultCountryCode: string;
-  /** Provisional points for a check-in (the base rule); the ledger decides the final figure. */
-  readonly provisionalPoints: (rewarded: boolean) => number;
+  /**
+   * Whether the confirmation SMS of a check-in states its award and the new total: points
+   * are computed at this site and it sends confirmations by SMS.
+   */
+  readonly confirmsBySms: boolean;
 }
 
 const KEY_REUSED = {
@@ -81,6 +102,7 @@ export class CheckInService {
       requestKey: req.requestKey,
       requestHash: req.requestHash,
       at: req.at,
+      requestId: req.requestId,
     };
     // The standing is read while the commit is under way: the writer announces a batch's
     // check-ins in one turn, so the read model sends their reads as one coalesced call and
@@ -129,22 +151,24 @@ export class CheckInService {
   }
 
   private reply(checkIn: CheckIn, venue: Venue, standing: Standing | null, replayed: boolean): CheckInReply {
-    const awarded = this.deps.provisionalPoints(checkIn.rewarded);
+    const confirmedBySms = checkIn.rewarded && this.deps.confirmsBySms;
     return {
       checkIn,
       venue,
       points: {
-        awarded,
-        provisional: true,
+        kind: checkIn.rewarded ? 'pending' : 'none',
+        awarded: checkIn.rewarded ? null : 0,
+        confirmedBySms,
         total: standing ? standing.total : null,
         rank: standing ? standing.rank : null,
-        stale: standing === null,
+        stale: standing === null || this.deps.readModel.isStale(),
       },
       message: checkIn.rewarded
-        ? `Checked in at ${venue.name}: +${awarded} points.`
+        ? confirmedBySms
+          ? `Checked in at ${venue.name}: rewarded. An SMS will tell you the points and your new total.`
+          : `Checked in at ${venue.name}: rewarded. Your points are added shortly.`
         : `Checked in at ${venue.name}. Already rewarded here today: no points this time.`,
       replayed,
     };
   }
 }
-

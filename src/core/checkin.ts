@@ -17,6 +17,8 @@ export interface CheckInCommand {
   readonly requestHash: string | null;
   /** Epoch ms when the gateway received it. */
   readonly at: number;
+  /** The request's id (logs and the events it produces; not stored). */
+  readonly requestId?: string;
 }
 
 export interface Venue {

@@ -44,6 +44,13 @@ export const readModelKeys = {
   user(msisdn: string): string {
     return `user:${msisdn}`;
   },
+  /**
+   * String `<rewarded 0|1>:<points>:<total>`: what the points site's ledger gave a check-in
+   * made at another site, for that site's confirmation (read from its replica). Expires.
+   */
+  award(checkinId: string): string {
+    return `award:${checkinId}`;
+  },
   /** Hash: `msisdn`, `days`, `since` of a venue's current skipper. */
   skipper(venueId: string): string {
     return `skipper:${venueId}`;

@@ -14,6 +14,8 @@ export function checkInConfirmation(f: ConfirmationFacts): string {
   if (!f.rewarded) return `Checked in at ${venue}. You were already rewarded there today.`;
   if (f.points === null) return `Checked in at ${venue}. Your points are on their way.`;
   const total = f.total === null ? '' : ` Total: ${f.total}.`;
+  // Only the daily cap leaves a rewarded check-in with nothing: say so, not "+0 points".
+  if (f.points === 0) return `Checked in at ${venue}. No points this time: you reached today's limit.${total}`;
   return `Checked in at ${venue}: +${f.points} points.${total}`;
 }
 

@@ -9,6 +9,7 @@ export const ERRORS = {
   UNAUTHENTICATED: { status: 401, message: 'a valid X-Api-Key header is required' },
   FORBIDDEN: { status: 403, message: 'this API key may not do that' },
   SOURCE_FORBIDDEN: { status: 403, message: 'this source address may not read this endpoint' },
+  CAPABILITY_DISABLED: { status: 403, message: 'this site does not take check-ins; send them to a site that does' },
   NOT_FOUND: { status: 404, message: 'no such resource' },
   USER_NOT_FOUND: { status: 404, message: 'no such user' },
   VENUE_UNKNOWN: { status: 404, message: 'no such venue' },

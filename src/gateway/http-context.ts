@@ -35,6 +35,8 @@ function endOrWait(res: HttpResponse, body: string | Buffer): void {
 
 export interface ContextHooks {
   finished(ctx: HttpContext, status: number): void;
+  /** The server is draining: replies close their connection (`Connection: close`). */
+  readonly handingOver: boolean;
 }
 
 /**
@@ -70,6 +72,12 @@ export class HttpContext implements Expirable {
    */
   inDoubt = false;
   status = 0;
+  /** This request's id (request-tracking.ts), sent back as `X-Request-Id`; '' sends none. */
+  requestId = '';
+  /** What the access log copied at arrival; null when it is off. */
+  accessFacts: unknown = null;
+  /** The reply body as sent (the access log counts its bytes). */
+  sentBody: string | Buffer = EMPTY;
 
   constructor(
     readonly res: HttpResponse,
@@ -109,11 +117,14 @@ export class HttpContext implements Expirable {
     if (this.done) return false;
     this.done = true;
     this.status = status;
-    if (this.bodyPending) close = true;
+    this.sentBody = body;
+    if (this.bodyPending || this.hooks.handingOver) close = true;
     const res = this.res;
+    const requestId = this.requestId;
     res.cork(() => {
       res.writeStatus(statusLine(status));
       res.writeHeader('Content-Type', contentType);
+      if (requestId !== '') res.writeHeader('X-Request-Id', requestId);
       if (headers) for (const name in headers) res.writeHeader(name, headers[name]!);
       // A reply to HEAD has no body: one would be read as the start of the next reply on a
       // keep-alive connection. (HEAD reaches only the 405/404 handlers: no route serves it.)

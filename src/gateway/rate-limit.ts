@@ -1,24 +1,34 @@
+import { BoundedMap } from '../util/bounded-map.js';
+
 /**
- * Token bucket per API client, in process memory: cheap enough for every request, and
- * what protects one gateway from one runaway client. (A cluster-wide limit would live in
- * `redis.local`; per-process is the contract documented in the README.)
+ * Token bucket per key (an API client, a subscriber, a gateway's address), in process
+ * memory: cheap enough for every request, and what protects one gateway from one runaway
+ * caller. (A cluster-wide limit would live in `redis.local`; per-process is the contract
+ * documented in the README.)
+ *
+ * Bounded: at most `capacity` keys, the oldest dropped first. Keys a caller chooses (a
+ * subscriber number) cannot grow the process; a dropped key starts again with a full
+ * bucket, so evicting one needs `capacity` other keys in between.
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; updatedMs: number }>();
+  private readonly buckets: BoundedMap<string, { tokens: number; updatedMs: number }>;
 
   constructor(
     private readonly ratePerSec: number,
     private readonly burst: number,
     private readonly now: () => number = Date.now,
-  ) {}
+    capacity = 100_000,
+  ) {
+    this.buckets = new BoundedMap(capacity);
+  }
 
   /** Takes a token; returns 0 when allowed, else the seconds to wait (for Retry-After). */
-  take(clientId: string): number {
+  take(key: string): number {
     const now = this.now();
-    let b = this.buckets.get(clientId);
+    let b = this.buckets.get(key);
     if (!b) {
       b = { tokens: this.burst, updatedMs: now };
-      this.buckets.set(clientId, b);
+      this.buckets.set(key, b);
     }
     b.tokens = Math.min(this.burst, b.tokens + ((now - b.updatedMs) * this.ratePerSec) / 1000);
     b.updatedMs = now;

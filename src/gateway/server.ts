@@ -12,12 +12,16 @@ export interface ServerOptions {
   readonly exclusivePort: boolean;
   readonly maxBodyBytes: number;
   readonly requestDeadlineMs: number;
+  /** Drain ends once no request arrived for this long (see `stop`). */
+  readonly drainQuietMs: number;
 }
 
 export interface ServerDeps {
   readonly auth: ApiKeyAuth;
   readonly rateLimiter: RateLimiter;
-  readonly onFinished: (route: string, status: number, seconds: number) => void;
+  readonly onFinished: (route: string, status: number, seconds: number, ctx: HttpContext) => void;
+  /** Called for every request as it arrives, while `req` is valid (request id, access log). */
+  readonly onAccepted?: (ctx: HttpContext, req: uWS.HttpRequest, res: uWS.HttpResponse) => void;
   readonly onError: (e: unknown, ctx: HttpContext) => void;
 }
 
@@ -45,8 +49,10 @@ export class HttpServer implements ContextHooks {
   private readonly deadlines = new Map<number, DeadlineQueue>();
   private inflight = 0;
   private readonly quarantine = new FramingQuarantine();
-  private idle: (() => void) | null = null;
+  private requests = 0;
   accepting = true;
+  /** Draining: every reply closes its connection, so keep-alive clients reconnect elsewhere. */
+  handingOver = false;
   port = 0;
 
   constructor(
@@ -76,6 +82,11 @@ export class HttpServer implements ContextHooks {
     });
   }
 
+  /** The uWS app, for WebSocket routes on the same port (the dashboard's feed). */
+  get uwsApp(): uWS.TemplatedApp {
+    return this.app;
+  }
+
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
       const options = this.opts.exclusivePort ? 1 : 0;
@@ -98,20 +109,25 @@ export class HttpServer implements ContextHooks {
     });
   }
 
-  /** Stops listening; resolves when in-flight requests have been answered (or `timeoutMs`). */
+  /**
+   * Drains for a rolling restart (docs/architecture.md, "Zero-downtime restart"): stops
+   * listening, so new connections reach the process now sharing the port; goes on serving
+   * the connections it has, each reply with `Connection: close`, so every keep-alive client
+   * moves over after its next reply instead of being cut mid-request; resolves once nothing
+   * is in flight and no request arrived for `drainQuietMs` (or after `timeoutMs`). Requests
+   * after that get 503 SHUTTING_DOWN.
+   */
   async stop(timeoutMs: number): Promise<void> {
-    this.accepting = false;
+    this.handingOver = true;
     if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);
     this.listenSocket = null;
-    if (this.inflight > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, timeoutMs);
-        this.idle = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+    const until = performance.now() + timeoutMs;
+    let seen = -1;
+    while ((this.inflight > 0 || this.requests !== seen) && performance.now() < until) {
+      seen = this.requests;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.opts.drainQuietMs, Math.max(1, until - performance.now()))));
     }
+    this.accepting = false;
     for (const q of this.deadlines.values()) q.close();
   }
 
@@ -123,18 +139,15 @@ export class HttpServer implements ContextHooks {
 
   finished(ctx: HttpContext, status: number): void {
     this.inflight--;
-    this.deps.onFinished(ctx.route.name, status, (performance.now() - ctx.startedAt) / 1000);
-    if (this.inflight === 0 && this.idle) {
-      const idle = this.idle;
-      this.idle = null;
-      idle();
-    }
+    this.deps.onFinished(ctx.route.name, status, (performance.now() - ctx.startedAt) / 1000, ctx);
   }
 
   private accept(res: uWS.HttpResponse, req: uWS.HttpRequest, route: Route, run = true): HttpContext {
     const deadlineMs = route.deadlineMs ?? this.opts.requestDeadlineMs;
     const ctx = new HttpContext(res, req, route, this, deadlineMs);
+    this.deps.onAccepted?.(ctx, req, res);
     this.inflight++;
+    this.requests++;
     res.onAborted(() => ctx.abort());
     if (ctx.malformedPath) {
       // A body left unread would be parsed as the next request: close instead.

@@ -171,20 +171,22 @@ export class EventDispatcher implements CommitSubscriber {
   private submit(batch: CommittedWork[]): void {
     this.outstanding++;
     const ids: string[] = new Array(batch.length);
+    let requestIds: string[] | undefined;
     const perEvent = new Array<number>(EVENT_TYPES.length).fill(0);
     for (let i = 0; i < batch.length; i++) {
       const row = batch[i]!;
       ids[i] = row.id;
+      if (row.requestId !== undefined) (requestIds ??= new Array<string>(batch.length).fill(''))[i] = row.requestId;
       for (let e = 0; e < EVENT_TYPES.length; e++) if ((row.owed & EVENT_BIT[EVENT_TYPES[e]!]) !== 0) perEvent[e]!++;
     }
     for (let e = 0; e < EVENT_TYPES.length; e++) this.o.metrics.countDispatched(EVENT_TYPES[e]!, perEvent[e]!);
-    this.o.pool.run({ ids, dispatchedMs: Date.now() }).then(
-      (result) => this.finished(ids, result),
-      (e: unknown) => this.finished(ids, { ok: false, code: 'EVENT_TASK_LOST', message: (e as Error)?.message ?? String(e) }),
+    this.o.pool.run({ ids, dispatchedMs: Date.now(), requestIds }).then(
+      (result) => this.finished(ids, result, requestIds),
+      (e: unknown) => this.finished(ids, { ok: false, code: 'EVENT_TASK_LOST', message: (e as Error)?.message ?? String(e) }, requestIds),
     );
   }
 
-  private finished(ids: readonly string[], result: EventBatchResult): void {
+  private finished(ids: readonly string[], result: EventBatchResult, requestIds: readonly string[] | undefined): void {
     this.outstanding--;
     for (const id of ids) this.inFlight.delete(id);
     const m = this.o.metrics;
@@ -200,7 +202,8 @@ export class EventDispatcher implements CommitSubscriber {
       this.o.onReport?.(result);
     } else {
       m.tasks.inc({ outcome: result.code === 'EVENT_TASK_LOST' ? 'lost' : 'failed' });
-      this.o.log.warn({ code: result.code, message: result.message, checkins: ids.length }, 'event batch failed');
+      const reqIds = requestIds?.filter((r) => r !== '').slice(0, 20);
+      this.o.log.warn({ code: result.code, message: result.message, checkins: ids.length, reqIds }, 'event batch failed');
       void this.recordLost(ids, `batch: ${result.code}: ${result.message}`);
     }
     // A backlog larger than one pass (a restart after downtime): fetch the next rows while

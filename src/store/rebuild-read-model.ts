@@ -30,6 +30,10 @@ interface Sum {
  * gateway stopped, or run it twice.
  */
 export async function rebuildReadModel(config: Config, opts: { progress: boolean }): Promise<RebuildReport> {
+  // Elsewhere redis.readModel is a replica of the points site's master: writes belong there.
+  if (!config.capabilities.includes('points')) {
+    throw new Error(`site ${config.siteId} does not hold points: rebuild the read model at the points site${config.pointsSite ? ` (${config.pointsSite})` : ''}; replicas follow`);
+  }
   const pool = createMysqlPool(config.mysql, { connectionLimit: 2 });
   const rm = config.redis.readModel;
   const redis = new Redis({

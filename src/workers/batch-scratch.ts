@@ -47,6 +47,9 @@ export class BatchScratch {
   /** Keys of messages made by earlier runs and still owed: sent through the outbox's claim. */
   readonly owedEarlier: Array<readonly [string, NotificationRow['kind']]> = [];
 
+  /** Check-in id → id of the request that made it, when the dispatcher knew it (log lines only). */
+  requestIds: ReadonlyMap<string, string> = NO_REQUEST_IDS;
+
   constructor(
     /** The claim token of this batch's messages. */
     readonly token: string,
@@ -54,6 +57,8 @@ export class BatchScratch {
     readonly nowMs: number,
   ) {}
 }
+
+const NO_REQUEST_IDS: ReadonlyMap<string, string> = new Map();
 
 /** Adds what a committed transaction's scratch learned to the batch's. */
 export function mergeScratch(into: BatchScratch, from: BatchScratch): void {

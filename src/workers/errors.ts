@@ -11,6 +11,7 @@ export const EVENT_ERRORS = {
   EVENT_WORKER_INIT: 'The worker could not create its connections from the configuration.',
   EVENT_HANDLER_CRASH: 'A handler threw an unexpected error (a bug); the event is retried and then parked.',
   NOTIFY_IN_FLIGHT: 'Another worker holds the claim on this notification; retried later.',
+  NOTIFY_AWARD_PENDING: "At a site without points: the points site has not published this check-in's award yet (sync or the read-model replica behind); retried, and confirmed without figures on the last attempt.",
   NOTIFY_TIMEOUT: 'The SMS gateway did not answer within notify.sink.timeoutMs.',
   NOTIFY_HTTP_STATUS: 'The SMS gateway answered with an error status.',
   NOTIFY_CONNECT: 'The SMS gateway could not be reached.',

@@ -141,8 +141,8 @@ export class NotificationOutbox {
    * `deliver`) and their work rows say so (IN_OUTBOX), in one transaction. Nothing is written
    * for a message sent: the caller clears the event's bit.
    */
-  async sendClaimedOnWork(mine: readonly NotificationRow[], claimedMs: number): Promise<Map<string, EventFailure | null>> {
-    const { result, refused } = await this.hand(mine);
+  async sendClaimedOnWork(mine: readonly NotificationRow[], claimedMs: number, requestIds?: ReadonlyMap<string, string>): Promise<Map<string, EventFailure | null>> {
+    const { result, refused } = await this.hand(mine, requestIds);
     if (refused.length > 0) {
       const now = Date.now();
       await withTransaction(this.pool, (conn) =>
@@ -153,10 +153,13 @@ export class NotificationOutbox {
   }
 
   /** The notifier's verdict per check-in (null: sent), and the messages it refused with their error. */
-  private async hand(mine: readonly NotificationRow[]): Promise<{ result: Map<string, EventFailure | null>; refused: Array<{ row: NotificationRow; error: string }> }> {
+  private async hand(
+    mine: readonly NotificationRow[],
+    requestIds?: ReadonlyMap<string, string>,
+  ): Promise<{ result: Map<string, EventFailure | null>; refused: Array<{ row: NotificationRow; error: string }> }> {
     const result = new Map<string, EventFailure | null>();
     const refused: Array<{ row: NotificationRow; error: string }> = [];
-    const messages: OutboundMessage[] = mine.map((r) => ({ key: `${r.checkinId}:${r.kind}`, msisdn: r.msisdn, text: r.text }));
+    const messages: OutboundMessage[] = mine.map((r) => ({ key: `${r.checkinId}:${r.kind}`, msisdn: r.msisdn, text: r.text, requestId: requestIds?.get(r.checkinId) }));
     const outcomes = await this.notifier.send(messages);
     for (let i = 0; i < mine.length; i++) {
       const r = mine[i]!;

@@ -12,6 +12,11 @@ export interface EventBatchTask {
   readonly ids: readonly string[];
   /** When the dispatcher sent the batch (epoch ms): queue wait = worker start − this. */
   readonly dispatchedMs: number;
+  /**
+   * Id of the request that made each check-in (`ids[i]` ↔ `requestIds[i]`, '' when unknown),
+   * for the workers' log lines. Only in memory: absent for work found by recovery.
+   */
+  readonly requestIds?: readonly string[];
 }
 
 /** Per-event outcome of one batch. */

@@ -61,12 +61,13 @@ export async function runBatch(ctx: WorkerContext, task: EventBatchTask): Promis
   const items = await loadBatch(ctx.mysql, task.ids);
   const state: BatchState = { firstError: new Map(), failureCounts: new Map(), tallies: new Map(), applied: new Map() };
   const scratch = new BatchScratch(ctx.outbox.newToken(), Date.now());
+  scratch.requestIds = requestIdsOf(task);
   if (items.length > 0) {
     await applyStep(ctx, items, scratch, state);
     const published = await publishStep(ctx, items, scratch, state);
     await clearBits(ctx.mysql, published);
   }
-  const parkedIds = await recordFailures(ctx, items, state);
+  const parkedIds = await recordFailures(ctx, items, state, scratch.requestIds);
   const lagsMs: number[] = [];
   const now = Date.now();
   for (const item of items) if (item.pending === 0) lagsMs.push(now - item.committedMs);
@@ -75,7 +76,27 @@ export async function runBatch(ctx: WorkerContext, task: EventBatchTask): Promis
     const t = state.tallies.get(h.event);
     if (t) tallies.push({ event: h.event, handled: t.done, failed: t.failed.size, parked: countIn(t.failed, parkedIds), ms: t.ms });
   }
+  if (ctx.log.isLevelEnabled('debug')) ctx.log.debug({ checkins: task.ids.length, loaded: items.length, reqIds: [...scratch.requestIds.values()] }, 'event batch done');
   return { ok: true, loaded: items.length, tallies, failures: [...state.failureCounts.values()], lagsMs, queuedMs };
+}
+
+/** Check-in id → request id, from the task (absent for work found by recovery). */
+function requestIdsOf(task: EventBatchTask): ReadonlyMap<string, string> {
+  const rids = task.requestIds;
+  const map = new Map<string, string>();
+  if (rids === undefined) return map;
+  for (let i = 0; i < task.ids.length; i++) if (rids[i]) map.set(task.ids[i]!, rids[i]!);
+  return map;
+}
+
+/** The request ids of `items`, for a log line about them. */
+function reqIdsOf(scratch: BatchScratch, items: readonly WorkItem[]): string[] {
+  const out: string[] = [];
+  for (const i of items) {
+    const r = scratch.requestIds.get(i.id);
+    if (r !== undefined) out.push(r);
+  }
+  return out;
 }
 
 const EMPTY_OUTCOME: HandlerOutcome = { done: [], failed: [] };
@@ -101,7 +122,7 @@ async function applyIsolated(ctx: WorkerContext, h: EventHandler, items: WorkIte
   } catch (e) {
     const f = toFailure(e);
     if (items.length === 1 || isOutage(e)) {
-      if (f.code === 'EVENT_HANDLER_CRASH') ctx.log.error({ err: e, event: h.event }, 'event handler crashed');
+      if (f.code === 'EVENT_HANDLER_CRASH') ctx.log.error({ err: e, event: h.event, reqIds: reqIdsOf(scratch, items) }, 'event handler crashed');
       const bit = EVENT_BIT[h.event];
       for (const i of items) if ((i.pending & bit) !== 0) noteFailure(state, h.event, { id: i.id, ...f });
       return;
@@ -222,7 +243,7 @@ async function publishStep(ctx: WorkerContext, items: readonly WorkItem[], scrat
     } catch (e) {
       // Redis or the outbox unreachable: every item of the step fails the same way.
       const f = toFailure(e);
-      if (f.code === 'EVENT_HANDLER_CRASH') ctx.log.error({ err: e, event: h.event }, 'event handler crashed');
+      if (f.code === 'EVENT_HANDLER_CRASH') ctx.log.error({ err: e, event: h.event, reqIds: reqIdsOf(scratch, ready) }, 'event handler crashed');
       outcome = { done: [], failed: ready.map((i) => ({ id: i.id, ...f })) };
     }
     const t = tally(state, h.event);
@@ -283,7 +304,7 @@ function noteFailure(state: BatchState, event: EventType, f: HandlerFailure): vo
 }
 
 /** One UPDATE per distinct (error, attempts); returns the ids parked as dead letters. */
-async function recordFailures(ctx: WorkerContext, items: readonly WorkItem[], state: BatchState): Promise<Set<string>> {
+async function recordFailures(ctx: WorkerContext, items: readonly WorkItem[], state: BatchState, requestIds: ReadonlyMap<string, string>): Promise<Set<string>> {
   const groups = new Map<string, { error: string; attempts: number; ids: string[] }>();
   const parked = new Set<string>();
   const { maxAttempts, backoffBaseMs, backoffMaxMs } = ctx.config.pool;
@@ -301,7 +322,11 @@ async function recordFailures(ctx: WorkerContext, items: readonly WorkItem[], st
     const next = now + retryDelayMs(g.attempts + 1, backoffBaseMs, backoffMaxMs, Math.random());
     await recordAttemptFailure(ctx.mysql, g.ids, g.error, next, maxAttempts);
   }
-  if (parked.size > 0) ctx.log.warn({ count: parked.size }, 'events parked as dead letters');
+  if (parked.size > 0) {
+    const reqIds: string[] = [];
+    for (const id of parked) if (requestIds.has(id)) reqIds.push(requestIds.get(id)!);
+    ctx.log.warn({ count: parked.size, checkins: [...parked].slice(0, 20), reqIds: reqIds.slice(0, 20) }, 'events parked as dead letters');
+  }
   return parked;
 }
 

@@ -19,6 +19,8 @@ export interface GatewayOptions {
   /** Skip `hopgate migrate` (already done for `database`). */
   skipMigrate?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** How long to wait for the "listening" line (default 15 s). */
+  startTimeoutMs?: number;
 }
 
 export interface TestGateway {
@@ -72,7 +74,8 @@ export function testConfig(database: string, redisPrefix: string, client: { sha2
     siteNumber: 7,
     timeZone: 'Africa/Nairobi',
     defaultCountryCode: '254',
-    http: { host: '127.0.0.1', port: 0 },
+    // A short drain quiet window: every gateway a test stops would otherwise wait 500 ms.
+    http: { host: '127.0.0.1', port: 0, drainQuietMs: 100 },
     mysql: { ...MYSQL, database, connectionLimit: 4 },
     // A generous Redis budget: on a box shared by many test processes a Redis call can take
     // longer than the production 50 ms, and a test of sessions must not see them skipped.
@@ -89,6 +92,9 @@ export function testConfig(database: string, redisPrefix: string, client: { sha2
     },
     // Post-processing off: replies and reads stay deterministic. Event tests turn it on.
     pool: { enabled: false },
+    // Scripted sessions hop faster than any thumb: the per-subscriber throttle is set far
+    // above them here; its own tests set it low.
+    limits: { subscriberRatePerSec: 1000, subscriberBurst: 1000 },
     log: { level: 'info' },
   };
 }
@@ -144,7 +150,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<TestGatew
       const cleanup = opts.database ? Promise.resolve() : dropDatabase(database).then(() => deleteRedisPrefix(redisPrefix));
       void cleanup.finally(() => reject(e));
     };
-    const timer = setTimeout(() => fail(new Error(`gateway did not start in 15 s:\n${out}`)), 15_000);
+    const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => fail(new Error(`gateway did not start in ${startTimeoutMs / 1000} s:\n${out}`)), startTimeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);

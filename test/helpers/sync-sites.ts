@@ -28,25 +28,36 @@ export function pairSecret(a: string, b: string): string {
 
 /**
  * Starts sites that replicate to each other directly (full mesh), each on a port fixed before
- * start so every peer list can name it. `peerUrl` lets a test put a fault proxy on a link.
+ * start so every peer list can name it. `peerUrl` lets a test put a fault proxy on a link
+ * (it may start the proxy first: it is awaited).
  */
 export async function startSites(
   specs: readonly SiteSpec[],
-  opts: { ports?: readonly number[]; peerUrl?: (from: string, to: string, port: number) => string; gateway?: GatewayOptions } = {},
+  opts: { ports?: readonly number[]; peerUrl?: (from: string, to: string, port: number) => string | Promise<string>; gateway?: GatewayOptions } = {},
 ): Promise<TestGateway[]> {
   const ports = opts.ports ?? (await Promise.all(specs.map(() => freePort())));
-  const url = (from: string, to: string, i: number) => opts.peerUrl?.(from, to, ports[i]!) ?? `http://127.0.0.1:${ports[i]}`;
+  const url = async (from: string, to: string, i: number) => (await opts.peerUrl?.(from, to, ports[i]!)) ?? `http://127.0.0.1:${ports[i]}`;
+  const peers = await Promise.all(
+    specs.map((s, i) =>
+      Promise.all(specs.flatMap((p, j) => (j === i ? [] : [url(s.siteId, p.siteId, j).then((u) => ({ siteId: p.siteId, url: u, secret: pairSecret(s.siteId, p.siteId) }))]))),
+    ),
+  );
+  // A site without points names the one that holds it (config/site-topology.ts refuses it otherwise).
+  const pointsSite = specs.find((s) => !s.capabilities || s.capabilities.includes('points'))?.siteId;
   return Promise.all(
     specs.map((s, i) =>
       startGateway({
+        // Several gateways start at once: 15 s is not enough on a busy 2-core box.
+        startTimeoutMs: 60_000,
         ...opts.gateway,
         config: {
           siteId: s.siteId,
           siteNumber: s.siteNumber,
           ...(s.capabilities ? { capabilities: s.capabilities } : {}),
+          ...(pointsSite && s.capabilities && !s.capabilities.includes('points') ? { pointsSite } : {}),
           // Generous deadline: these tests are about replication, on a box that may be busy.
           http: { host: '127.0.0.1', port: ports[i], requestDeadlineMs: 10_000 },
-          peers: specs.flatMap((p, j) => (j === i ? [] : [{ siteId: p.siteId, url: url(s.siteId, p.siteId, j), secret: pairSecret(s.siteId, p.siteId) }])),
+          peers: peers[i],
           sync: { pollIntervalMs: 50, backoffCapMs: 1000, breakerOpenMs: 500 },
           ...s.config,
         },
@@ -55,8 +66,17 @@ export async function startSites(
   );
 }
 
+/**
+ * Starts a site again on its own database, port, peers and Redis prefix (after a kill -9 or a
+ * stop with `keepData`); it gets fresh API keys.
+ */
+export async function restartSite(gw: TestGateway): Promise<TestGateway> {
+  const { auth: _keys, ...config } = gw.config;
+  return startGateway({ config, database: gw.database, redisPrefix: gw.redisPrefix, skipMigrate: true });
+}
+
 /** Count and an order-free checksum of the check-ins a site holds (same set ⇔ same pair). */
-export async function checkinDigest(gw: TestGateway): Promise<{ count: number; xor: string; sum: string }> {
+export async function checkinDigest(gw: Pick<TestGateway, 'database'>): Promise<{ count: number; xor: string; sum: string }> {
   const c = await mysqlAdmin(gw.database);
   try {
     const [rows] = await c.query('SELECT COUNT(*) AS n, BIT_XOR(id) AS x, SUM(id MOD 1000003) AS s FROM checkins');

@@ -34,7 +34,8 @@ describe('POST /v1/checkins', () => {
     expect(c).toMatchObject({ msisdn: '+254712345678', venueId: 'V100', site: 'test', channel: 'app', rewarded: true });
     expect(c.id).toMatch(/^[0-9]{15,19}$/);
     expect(Date.parse(c.at)).toBeGreaterThan(Date.now() - 60_000);
-    expect(res.json.points).toMatchObject({ awarded: 10, provisional: true, total: 0, rank: null, stale: false });
+    expect(res.json.points).toEqual({ kind: 'pending', awarded: null, confirmedBySms: false, total: 0, rank: null, stale: false });
+    expect(res.json.message).toBe('Checked in at Java House Kimathi: rewarded. Your points are added shortly.');
     // Durable before the reply: the row and the work it owes are in MySQL.
     const db = await mysqlAdmin(gw.database);
     try {
@@ -52,7 +53,7 @@ describe('POST /v1/checkins', () => {
     expect(first.json.checkin.rewarded).toBe(true);
     expect(second.status).toBe(201);
     expect(second.json.checkin.rewarded).toBe(false);
-    expect(second.json.points.awarded).toBe(0);
+    expect(second.json.points).toMatchObject({ kind: 'none', awarded: 0, confirmedBySms: false });
     expect(second.json.message).toMatch(/already rewarded/i);
     expect(second.json.checkin.id).not.toBe(first.json.checkin.id);
     // A different venue the same day is rewarded again.

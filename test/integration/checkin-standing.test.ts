@@ -44,13 +44,14 @@ describe('check-in standing read beside the commit', () => {
       },
       board: (b, o) => real.board(b, o),
       skipper: (v) => real.skipper(v),
+      isStale: () => real.isStale(),
     };
     const service = new CheckInService({
       store: env.writer,
       readModel,
       venues: { get: (id) => (id === venue.id ? venue : undefined), byCode: () => undefined },
       defaultCountryCode: '254',
-      provisionalPoints: (rewarded) => (rewarded ? 10 : 0),
+      confirmsBySms: false,
     });
     const lock = await mysqlAdmin(env.database);
     try {

@@ -132,7 +132,7 @@ describe('when Redis is down', () => {
     const res = await gw.request('POST', '/v1/checkins', { msisdn: '+254744000001', venueId: 'V1' });
     expect(res.status).toBe(201);
     expect(res.json.checkin.rewarded).toBe(true);
-    expect(res.json.points).toEqual({ awarded: 10, provisional: true, total: null, rank: null, stale: true });
+    expect(res.json.points).toEqual({ kind: 'pending', awarded: null, confirmedBySms: false, total: null, rank: null, stale: true });
     const user = await gw.request('GET', '/v1/users/+254744000001');
     expect(user.status).toBe(200);
     expect(user.json).toMatchObject({ points: null, rank: null, stale: true });
@@ -153,7 +153,7 @@ describe('when Redis is down', () => {
         body: new URLSearchParams({ sessionId, phoneNumber: '+254744000002', serviceCode, text: '' }).toString(),
       }).then(async (r) => `${r.status} ${await r.text()}`);
     const first = await hop('rd-1', '*384*4711#');
-    expect(first).toMatch(/^200 END Checked in at Kiosk Two! \+10 points\.\n/);
+    expect(first).toMatch(/^200 END Checked in at Kiosk Two! You earned points\.\n/);
     // The telco resends the hop, twice at once: same screen, one check-in.
     expect(await Promise.all([hop('rd-1', '*384*4711#'), hop('rd-1', '*384*4711#')])).toEqual([first, first]);
     const db = await mysqlAdmin(gw.database);

@@ -47,7 +47,9 @@ describe('docs/openapi.yaml', () => {
     const body = { msisdn: '+254755000001', venueId: 'V1' };
     check('POST', '/v1/checkins', await gw.request('POST', '/v1/checkins', body, { 'idempotency-key': 'k1' }));
     check('POST', '/v1/checkins', await gw.request('POST', '/v1/checkins', body, { 'idempotency-key': 'k1' }));
+    check('POST', '/v1/checkins', await gw.request('POST', '/v1/checkins', body)); // not rewarded: kind none
     check('POST', '/v1/checkins', await gw.request('POST', '/v1/checkins', { msisdn: 'x' }));
+    check('POST', '/v1/checkins', await gw.request('POST', '/v1/checkins', { msisdn: '2547123456789', venueId: 'V1' }));
     check('POST', '/v1/checkins', await gw.request('POST', '/v1/checkins', '{', {}));
     check('POST', '/v1/checkins', await gw.request('POST', '/v1/checkins', body, { 'x-api-key': 'nope' }));
     check('POST', '/v1/checkins', await gw.request('POST', '/v1/checkins', 'a', { 'content-type': 'text/plain' }));

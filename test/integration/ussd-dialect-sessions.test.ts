@@ -68,20 +68,20 @@ describe.each(DIALECT_NAMES.map((d, i) => [d, i] as const))('whole session: %s',
     expect(await u.answer('0')).toEqual({ text: MENU, end: false });
     expect(await u.answer('1')).toEqual({ text: 'Enter the venue code:\n0 Back', end: false });
     const done = await u.answer('555');
-    expect(done).toEqual({ text: 'Checked in at Café "Zanzibar" - Old Town Rooftop Terrace and Shisha Lounge! +10 points.\nTotal 0 points.\n0 Menu', end: false });
+    expect(done).toEqual({ text: 'Checked in at Café "Zanzibar" - Old Town Rooftop Terrace and Shisha Lounge! You earned points.\nSee them in My points shortly.\n0 Menu', end: false });
     expect(await u.resend()).toEqual(done);
     const again = await Promise.all([u.resend(), u.resend()]);
     expect(again).toEqual([done, done]);
     expect(await rows(phone)).toEqual([{ client_id: `ussd:${dialect}`, venue_id: 'v-555' }]);
     expect(await u.answer('0')).toEqual({ text: MENU, end: false });
-    expect(await u.answer('2')).toEqual({ text: 'You have no points yet. Check in at a venue to earn points!\n0 Back', end: false });
+    expect(await u.answer('2')).toEqual({ text: 'No points credited yet. Check in at a venue to earn points: they show here shortly after.\n0 Back', end: false });
   });
 
   it('dial-through checks in once and ends', async () => {
     const phone = `+2547119100${String(i).padStart(2, '0')}`;
     const u = ussdClient(dialect, gw.url, `dial-${dialect}`, phone);
     const first = await u.start('*384*123#');
-    expect(first).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
+    expect(first).toEqual({ text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.', end: true });
     expect(await u.resend()).toEqual(first);
     expect(await rows(phone)).toHaveLength(1);
   });
@@ -134,7 +134,7 @@ describe.each(DIALECT_NAMES.map((d, i) => [d, i] as const))('whole session: %s',
     const late = await u.answer('123');
     if (dialect === 'africastalking') {
       // The whole path arrives with every hop: the session is rebuilt, the check-in made once.
-      expect(late).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.\n0 Menu', end: false });
+      expect(late).toEqual({ text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.\n0 Menu', end: false });
     } else {
       expect(late).toEqual({ text: 'Your session has expired. Please dial *384# again.', end: true });
     }

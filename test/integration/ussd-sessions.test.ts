@@ -66,7 +66,7 @@ describe('USSD sessions over HTTP', () => {
     const p = '+254711700001';
     expect(await at('s-1', p, '')).toBe(`CON ${MENU}`);
     expect(await at('s-1', p, '1')).toBe('CON Enter the venue code:\n0 Back');
-    expect(await at('s-1', p, '1*123')).toBe('CON Checked in at Java House! +10 points.\nTotal 0 points.\n0 Menu');
+    expect(await at('s-1', p, '1*123')).toBe('CON Checked in at Java House! You earned points.\nSee them in My points shortly.\n0 Menu');
     expect(await checkInRows(p)).toEqual([{ client_id: 'ussd:africastalking', request_key: 's-1:0:2', channel: 'ussd', venue_id: 'v-123' }]);
     // The points site credits the check-in; the read model then shows it.
     await setPoints(readModelKeys.board('global', ''), p, 10);
@@ -76,7 +76,7 @@ describe('USSD sessions over HTTP', () => {
 
   it('dial-through equals dialling the menu and typing the venue code', async () => {
     const direct = await at('s-2', '+254711700002', '', '*384*4711#');
-    expect(direct).toMatch(/^END Checked in at Mama Oliech Fish Restaurant & Bar, .*! \+10 points\.\nTotal 0 points\.$/);
+    expect(direct).toMatch(/^END Checked in at Mama Oliech Fish Restaurant & Bar, .*! You earned points\.\nSee them in My points shortly\.$/);
     await at('s-3', '+254711700003', '');
     await at('s-3', '+254711700003', '1');
     expect(await at('s-3', '+254711700003', '1*4711')).toBe(`${direct.replace(/^END /, 'CON ')}\n0 Menu`);
@@ -110,7 +110,7 @@ describe('USSD sessions over HTTP', () => {
       const msisdn = `25471170010${i}`;
       // Duplicates a few milliseconds apart, as a gateway that resends its start sends them.
       const replies = await Promise.all([0, 3, 6].map((ms) => new Promise((r) => setTimeout(r, ms)).then(() => imi(msisdn, '*384*123#'))));
-      expect(new Set(replies)).toEqual(new Set(['0 Checked in at Java House! +10 points.\nTotal 0 points.']));
+      expect(new Set(replies)).toEqual(new Set(['0 Checked in at Java House! You earned points.\nSee them in My points shortly.']));
       expect(await checkInRows(`+${msisdn}`)).toHaveLength(1);
     }
   });
@@ -147,13 +147,13 @@ describe('USSD sessions over HTTP', () => {
     const done = await hubtel({ ...m, SessionId: 'hub-l-3', Type: 'Initiation', Message: '*384*555#', Sequence: 1 });
     expect(done.Type).toBe('Release');
     expect(done.Message.length).toBeLessThanOrEqual(80);
-    expect(done.Message).toMatch(/पर चेक-इन! \+10 अंक।\nकुल 0 अंक$/);
+    expect(done.Message).toMatch(/पर चेक-इन! इनाम मिला।\nअंक जल्द ही जुड़ेंगे।$/);
   });
 
   it('a venue named outside GSM-7 is never shortened to nothing on an English screen', async () => {
     expect((await putVenue(gw, 'v-901', { name: 'हल्दीराम स्वीट्स एंड रेस्टोरेंट, चांदनी चौक', city: 'Delhi', code: '901' })).status).toBe(201);
     const p = '+254711700009';
-    expect(await at('s-dv-1', p, '', '*384*901#')).toMatch(/^END Checked in at हल्दीराम.*\.\.! \+10 points\.\nTotal 0 points\.$/);
+    expect(await at('s-dv-1', p, '', '*384*901#')).toMatch(/^END Checked in at हल्दीराम.*\.\.! You earned points\.\nSee them in My points shortly\.$/);
     expect(await at('s-dv-2', p, '', '*384*901#')).toBe('END Checked in at venue 901. Already rewarded there today, no new points.\nTotal 0 points.');
   });
 

@@ -10,6 +10,14 @@ export interface CommittedCheckIn {
   /** Bit mask of post-processing events owed here (core/events.ts). */
   readonly owed: number;
   readonly committedMs: number;
+  /**
+   * Id of the request that made it (X-Request-Id), for the consumers' log lines. Carried in
+   * memory only, never stored: work recovered after a crash has none.
+   */
+  readonly requestId?: string;
+  /** How it came in (`app`, `partner`, `ussd`, `sms`) and from whom (`ussd:<vendor>`, an API client id): live figures. */
+  readonly channel?: string;
+  readonly source?: string;
 }
 
 export interface CommitSubscriber {

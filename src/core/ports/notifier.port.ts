@@ -3,6 +3,8 @@ export interface OutboundMessage {
   readonly key: string;
   readonly msisdn: string;
   readonly text: string;
+  /** The request that made the check-in, when this process still knows it (logs only). */
+  readonly requestId?: string;
 }
 
 export type SendOutcome =

@@ -30,4 +30,9 @@ export interface ReadModelPort {
   /** Top of a board, or the entries around a member when `around` is given. */
   board(board: BoardName, opts: { limit: number; around?: string; atMs: number }): Promise<BoardEntry[]>;
   skipper(venueId: string): Promise<SkipperInfo | null>;
+  /**
+   * Whether figures read now may be behind the points site (a replica whose link is down or
+   * behind). Answered from state kept in the background: no round trip per request.
+   */
+  isStale(): boolean;
 }

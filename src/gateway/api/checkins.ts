@@ -21,7 +21,13 @@ interface KeptReply {
  */
 type ReplyCache = BoundedMap<string, KeptReply | Promise<KeptReply | null>>;
 
-export function checkInRoutes(deps: ApiDeps): Route[] {
+/**
+ * `POST /v1/checkins`. At a site without the `checkin` capability the route still exists
+ * and refuses with 403 `CAPABILITY_DISABLED`, so a client sent to the wrong site learns why
+ * instead of getting a bare 404.
+ */
+export function checkInRoutes(deps: ApiDeps, checkInsHere = true): Route[] {
+  if (!checkInsHere) return [route('post', '/v1/checkins', refuseCheckIn)];
   const replies: ReplyCache = new BoundedMap(deps.replyCacheEntries);
   return [route('post', '/v1/checkins', (ctx) => postCheckIn(ctx, deps, replies), { onDeadline: answerDeadline })];
 }
@@ -34,6 +40,10 @@ export function checkInRoutes(deps: ApiDeps): Route[] {
 function answerDeadline(ctx: HttpContext): void {
   if (ctx.inDoubt) ctx.error('CHECKIN_OUTCOME_UNKNOWN', undefined, { 'Retry-After': '1' });
   else ctx.error('DEADLINE_EXCEEDED');
+}
+
+function refuseCheckIn(ctx: HttpContext): void {
+  ctx.error('CAPABILITY_DISABLED');
 }
 
 async function postCheckIn(ctx: HttpContext, deps: ApiDeps, replies: ReplyCache): Promise<void> {
@@ -93,6 +103,7 @@ async function execute(
     requestHash: hash,
     at: Date.now(),
     watch: ctx,
+    requestId: ctx.requestId,
   });
   if (!result.ok) {
     const f = result.error;

@@ -38,7 +38,7 @@ async function getUser(ctx: HttpContext, deps: ApiDeps): Promise<void> {
     city: user.city,
     points: standing ? standing.total : null,
     rank: standing ? standing.rank : null,
-    stale: standing === null,
+    stale: standing === null || deps.readModel.isStale(),
   });
 }
 
@@ -67,7 +67,7 @@ async function getBoard(ctx: HttpContext, deps: ApiDeps): Promise<void> {
   }
   try {
     const entries = await deps.readModel.board(board, { limit, atMs: Date.now(), ...(around ? { around } : {}) });
-    ctx.json(200, { board, entries });
+    ctx.json(200, { board, entries, stale: deps.readModel.isStale() });
   } catch {
     deps.metrics.readModelErrors.labels('board').inc();
     ctx.error('READ_MODEL_UNAVAILABLE', undefined, { 'Retry-After': '1' });

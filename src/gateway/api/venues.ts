@@ -27,7 +27,7 @@ async function getVenue(ctx: HttpContext, deps: ApiDeps): Promise<void> {
     stale = true;
     deps.metrics.readModelErrors.labels('skipper').inc();
   }
-  ctx.json(200, { ...renderVenue(venue), skipper, stale });
+  ctx.json(200, { ...renderVenue(venue), skipper, stale: stale || deps.readModel.isStale() });
 }
 
 async function putVenue(ctx: HttpContext, deps: ApiDeps): Promise<void> {

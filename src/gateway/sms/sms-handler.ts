@@ -12,6 +12,8 @@ export interface InboundSms {
   readonly text: string;
   /** Kannel's message id, when the service URL passes it: makes a redelivery idempotent. */
   readonly id: string | null;
+  /** The HTTP request's id (log lines of the check-in's events). */
+  readonly requestId?: string;
 }
 
 export interface SmsHandlerOptions {
@@ -62,6 +64,7 @@ export class SmsHandler {
       requestKey: sms.id !== null ? `${sms.id}` : null,
       at: now,
       watch,
+      requestId: sms.requestId,
     });
     switch (outcome.kind) {
       case 'busy':
@@ -75,11 +78,9 @@ export class SmsHandler {
       case 'closed':
         return smsText('closed', { venue: outcome.venueName });
       case 'ok':
-        return smsText(outcome.rewarded ? 'rewarded' : 'repeat', {
-          venue: outcome.venueName,
-          awarded: outcome.awarded,
-          standing: standing(outcome),
-        });
+        // A rewarded check-in's award is decided after the commit: say how it will be told.
+        if (outcome.rewarded) return smsText(outcome.confirmedBySms ? 'rewarded.sms' : 'rewarded.later', { venue: outcome.venueName });
+        return smsText('repeat', { venue: outcome.venueName, standing: standing(outcome) });
     }
   }
 

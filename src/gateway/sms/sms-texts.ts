@@ -7,7 +7,8 @@ import { fill, type Vars } from '../ussd/screen.js';
  * other character becomes `?`.
  */
 export const SMS_TEXTS = {
-  rewarded: 'Checked in at {venue}! +{awarded} points. {standing}',
+  'rewarded.sms': 'Checked in at {venue}! You earned points: an SMS will say how many and your new total.',
+  'rewarded.later': 'Checked in at {venue}! You earned points. Send POINTS in a minute to see them.',
   repeat: 'Checked in at {venue}. Already rewarded there today, no new points. {standing}',
   'standing.rank': 'Total {total} points, rank #{rank}.',
   'standing.norank': 'Total {total} points.',
@@ -16,7 +17,7 @@ export const SMS_TEXTS = {
   closed: '{venue} is closed now. Try another venue.',
   usage: 'To check in, send CHECKIN <venue code>, e.g. CHECKIN 123.',
   points: 'You have {total} points. Your rank: #{rank}.',
-  noPoints: 'You have no points yet. Send CHECKIN <venue code> at a venue to earn points!',
+  noPoints: 'No points credited yet. Send CHECKIN <venue code> at a venue to earn points: they are credited shortly after.',
   topHead: 'Top players:',
   topEmpty: 'Nobody is on the leaderboard yet. Send CHECKIN <venue code> to be first!',
   help: 'Hopgate: CHECKIN <venue code> to check in, POINTS for your points, TOP for the leaderboard. Or dial {code}.',
@@ -24,6 +25,7 @@ export const SMS_TEXTS = {
   busy: 'Sorry, we are busy right now. Please try again in a minute.',
   // Sent but not confirmed in time: it may count, so no "try again".
   unconfirmed: 'We could not confirm your check-in in time. It may still count: send POINTS in a few minutes before checking in again.',
+  throttled: 'Too many messages from your number. Please wait a minute and try again.',
   badNumber: 'Sorry, this service is not available for your number.',
 } as const;
 

@@ -84,7 +84,7 @@ export class SourceAllowList {
 }
 
 /** `::ffff:127.0.0.1` (and uWS's zero-padded spelling of it) → `127.0.0.1`. */
-function unmap(address: string): string {
+export function unmap(address: string): string {
   const m = /^(?:0{0,4}:){0,5}(?:0{0,4}:)?ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   return m ? m[1]! : address;
 }

@@ -4,7 +4,9 @@ import type { Capability } from '../../core/events.js';
 import type { Logger } from '../../observability/logger.js';
 import { LogSampler } from '../../util/log-sampler.js';
 import type { ApiDeps } from '../api/deps.js';
-import type { Route } from '../route.js';
+import { ChannelThrottle } from '../channel-throttle.js';
+import type { HttpContext } from '../http-context.js';
+import { route, type Route } from '../route.js';
 import { SmsHandler } from '../sms/sms-handler.js';
 import { smsRoutes } from '../sms/sms-routes.js';
 import { CoreUssdServices } from './core-ussd-services.js';
@@ -15,6 +17,7 @@ import { ScreenRules } from './screen.js';
 import { UssdEngine } from './ussd-engine.js';
 import { UssdMetrics } from './ussd-metrics.js';
 import { ussdRoutes } from './ussd-routes.js';
+import { DIALECTS } from './vendors/index.js';
 
 export interface ChannelRoutesDeps {
   readonly config: Config;
@@ -38,7 +41,10 @@ export interface ChannelFrontEnds {
  */
 export function channelRoutes({ config, capabilities, api, redisLocal, log }: ChannelRoutesDeps): ChannelFrontEnds {
   let drain = async (): Promise<void> => {};
-  if (!capabilities.has('ussd') && !capabilities.has('sms')) return { routes: [], drain };
+  const routes: Route[] = [];
+  if (!capabilities.has('ussd')) routes.push(...disabledUssdRoutes());
+  if (!capabilities.has('sms')) routes.push(route('get', '/sms/kannel', refuseSms, { auth: 'none', readBody: false }));
+  if (!capabilities.has('ussd') && !capabilities.has('sms')) return { routes, drain };
   // These lines come per request: sampled, so an outage or a caller sending garbage cannot
   // flood the log (hopgate_ussd_replies_total counts every one).
   const sampler = new LogSampler();
@@ -50,7 +56,6 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
     defaultCountryCode: config.defaultCountryCode,
     onBusy: (op, reason) => sampler.log(`busy ${op}`, (suppressed) => log.warn({ op, reason, suppressed }, 'ussd/sms dependency unavailable; answered busy')),
   });
-  const routes: Route[] = [];
   if (capabilities.has('ussd')) {
     const dialog = new UssdDialog(services, { serviceCode: config.ussd.serviceCode, screen: new ScreenRules(config.ussd.screenLimits) });
     const sessions = new RedisSessionStore(redisLocal, {
@@ -72,13 +77,35 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
         config: config.ussd,
         engine,
         dialog,
+        throttle: new ChannelThrottle(config.limits),
         onOutcome: (dialect, outcome) => metrics.count(dialect, outcome),
         onRejected: (dialect, kind, reason) => sampler.log(`rejected ${dialect}`, (suppressed) => log.info({ dialect, kind, reason, suppressed }, 'ussd request not usable')),
       }),
     );
   }
   if (capabilities.has('sms')) {
-    routes.push(...smsRoutes({ config: config.sms, handler: new SmsHandler(services, { serviceCode: config.ussd.serviceCode }) }));
+    routes.push(
+      ...smsRoutes({ config: config.sms, handler: new SmsHandler(services, { serviceCode: config.ussd.serviceCode }), throttle: new ChannelThrottle(config.limits) }),
+    );
   }
   return { routes, drain };
+}
+
+/**
+ * At a site without the `ussd` capability every dialect's route answers 404
+ * `CHANNEL_DISABLED` (as a dialect disabled in config does), so a telco pointed at the
+ * wrong site is told so rather than getting a bare `NOT_FOUND`.
+ */
+function disabledUssdRoutes(): Route[] {
+  return DIALECTS.flatMap((d) =>
+    d.methods.map((m) => route(m === 'GET' ? 'get' : 'post', `/ussd/${d.name}`, refuseUssd, { auth: 'none', readBody: m === 'POST' })),
+  );
+}
+
+function refuseUssd(ctx: HttpContext): void {
+  ctx.error('CHANNEL_DISABLED', 'this site does not offer USSD (capability ussd)');
+}
+
+function refuseSms(ctx: HttpContext): void {
+  ctx.error('CHANNEL_DISABLED', 'this site does not offer SMS (capability sms)');
 }

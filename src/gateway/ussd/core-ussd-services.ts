@@ -47,6 +47,7 @@ export class CoreUssdServices implements UssdServices {
       requestHash: req.requestKey === null ? null : fingerprint(msisdn.value, venue.id),
       at: req.at,
       watch: req.watch,
+      requestId: req.requestId,
     });
     if (!result.ok) {
       const f = result.error;
@@ -71,7 +72,7 @@ export class CoreUssdServices implements UssdServices {
       kind: 'ok',
       venueName: r.venue.name,
       rewarded: r.checkIn.rewarded,
-      awarded: r.points.awarded,
+      confirmedBySms: r.points.confirmedBySms,
       total: r.points.total,
       rank: r.points.rank,
     };

@@ -47,3 +47,16 @@ export function dialledExtension(dialled: string, serviceCode: string): string[]
   if (base.length > 0 && segs[0] !== base[0]) return null;
   return segs.slice(1);
 }
+
+/**
+ * Segments of `serviceCode` beyond `dialled` when `dialled` is a strict prefix of it: a
+ * shared code's channel (`*384*12#`) that an aggregator reports as the base code
+ * (`*384#`) with the channel as the subscriber's first input (`text=12*4321`). Empty
+ * otherwise.
+ */
+export function channelBeyond(dialled: string, serviceCode: string): readonly string[] {
+  const segs = dialSegments(dialled);
+  const base = codeSegments(serviceCode);
+  if (segs.length === 0 || segs.length >= base.length || !segs.every((s, i) => s === base[i])) return [];
+  return base.slice(segs.length);
+}

@@ -20,6 +20,8 @@ export interface DialogContext {
   readonly watch?: CommitWatch;
   /** The code this subscriber dialled (a dialect may have its own); defaults to the option. */
   readonly serviceCode?: string;
+  /** The HTTP request's id (log lines of the check-in's events). */
+  readonly requestId?: string;
 }
 
 export interface DialogStep {
@@ -221,7 +223,7 @@ export class UssdDialog {
         const lines = [...checkInLines(c, outcome), ...(dialThrough ? [] : [c['nav.menu']])];
         const text = this.rules.screen(
           lines,
-          { venue: toGsm7Lookalike(outcome.venueName), awarded: outcome.awarded, total: outcome.total ?? 0, rank: outcome.rank ?? 0 },
+          { venue: toGsm7Lookalike(outcome.venueName), total: outcome.total ?? 0, rank: outcome.rank ?? 0 },
           byCode(c, code),
         );
         return { state: dialThrough ? { s: 'end' } : { s: 'checkin.done' }, reply: { text, end: dialThrough }, lang: ctx.lang };
@@ -322,14 +324,19 @@ export class UssdDialog {
 type OkCheckIn = Extract<UssdCheckInOutcome, { kind: 'ok' }>;
 
 function checkInRequest(ctx: Omit<DialogContext, 'lang'>, code: string): UssdCheckInRequest {
-  return { msisdn: ctx.msisdn, venueCode: code, channel: 'ussd', clientId: ctx.clientId, requestKey: ctx.requestKey, at: ctx.at, watch: ctx.watch };
+  return { msisdn: ctx.msisdn, venueCode: code, channel: 'ussd', clientId: ctx.clientId, requestKey: ctx.requestKey, at: ctx.at, watch: ctx.watch, requestId: ctx.requestId };
 }
 
-/** The check-in result: venue, reward, then the standing (or that it is stale). */
+/**
+ * The check-in result, saying only what is known: a rewarded check-in's award is decided
+ * after the commit, so its screen says how the subscriber will learn it (by SMS, or in
+ * "My points" shortly) and shows no total that would leave it out. A repeat visit earns
+ * nothing: its screen shows the standing (or that it is stale).
+ */
 function checkInLines(c: Readonly<Record<MessageKey, string>>, o: OkCheckIn): string[] {
-  const first = o.rewarded ? c['checkin.rewarded'] : c['checkin.repeat'];
+  if (o.rewarded) return [c['checkin.rewarded'], c[o.confirmedBySms ? 'checkin.sms' : 'checkin.later']];
   const standing = o.total === null ? c['standing.stale'] : o.rank === null ? c['standing.norank'] : c['standing.rank'];
-  return [first, standing];
+  return [c['checkin.repeat'], standing];
 }
 
 /** `1 day`, `12 days`: the catalog's own plural forms. */

@@ -34,6 +34,8 @@ export interface UssdRequest {
   readonly hopTag: string | null;
   readonly network: string | null;
   readonly kind: UssdHopKind;
+  /** The HTTP request's id, carried to the check-in for log lines (not from the vendor). */
+  readonly requestId?: string;
 }
 
 export interface UssdReply {

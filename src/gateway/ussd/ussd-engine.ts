@@ -2,7 +2,7 @@ import type { CommitWatch } from '../../core/ports/checkin-store.port.js';
 import { createHash } from 'node:crypto';
 import { normaliseMsisdn } from '../../core/msisdn.js';
 import type { Language } from './catalog/index.js';
-import { dialledExtension } from './dial-string.js';
+import { dialledExtension, dialSegments, looksDialled } from './dial-string.js';
 import { isNavigationInput, type DialogContext, type DialogStep, type UssdDialog } from './dialog.js';
 import type { UssdSession, UssdSessionStore } from './session.js';
 import type { UssdCheckInOutcome } from './ussd-services.port.js';
@@ -58,7 +58,7 @@ export class UssdEngine {
     const msisdn = normaliseMsisdn(req.msisdn, this.opts.defaultCountryCode);
     if (!msisdn.ok) return this.politeEnd(this.opts.defaultLanguage, 'badnumber');
 
-    const base = { msisdn: msisdn.value, clientId: clientIdOf(req.vendor), at: now, serviceCode, watch };
+    const base = { msisdn: msisdn.value, clientId: clientIdOf(req.vendor), at: now, serviceCode, watch, requestId: req.requestId };
     const early = this.earlyDialThrough(req, key, base, serviceCode);
     let loaded;
     try {
@@ -72,7 +72,7 @@ export class UssdEngine {
     let session = loaded.session;
     const lang = session?.lang ?? loaded.lang ?? this.opts.defaultLanguage;
 
-    if (session !== null && req.isNew === true && !(session.hops === 1 && session.startInput === req.input)) {
+    if (session !== null && req.isNew === true && !isDuplicateStart(req, session, now, this.resendWindowMs)) {
       session = null; // a new dial under a reused key (vendors keyed on the MSISDN)
     }
     if (session !== null && isResend(req, session, now, this.resendWindowMs)) return session.reply;
@@ -201,7 +201,15 @@ export class UssdEngine {
     if (req.isNew === false) return null;
     if (req.path !== null) return req.path.length > MAX_PATH ? null : [...req.path];
     const dialled = req.input !== '' ? req.input : req.serviceCode;
-    const ext = dialledExtension(dialled, serviceCode);
+    let ext = dialledExtension(dialled, serviceCode);
+    // A whole dial string under the aggregator's own code (Hubtel's Initiation Message
+    // `*713*4321#` with ServiceCode `713` or `*713#`, at a site configured with `*384#`):
+    // the code field the vendor sent says where the extension starts.
+    if (ext === null && dialled !== req.serviceCode && looksDialled(dialled)) {
+      const own = dialSegments(req.serviceCode)[0];
+      const segs = dialSegments(dialled);
+      if (own !== undefined && segs[0] === own) ext = segs.slice(1);
+    }
     if (ext === null) return req.isNew === true ? [] : null;
     return ext.length > MAX_PATH ? null : ext;
   }
@@ -218,6 +226,16 @@ export class UssdEngine {
   private politeEnd(lang: Language, key: 'badnumber' | 'expired' | 'sorry', vars: Record<string, string> = {}): UssdReply {
     return this.dialog.notice(lang, key, vars);
   }
+}
+
+/**
+ * A start that repeats the stored session's only hop is the gateway sending it twice. Under
+ * a vendor session id that holds for the session's life; keyed on the MSISDN, only within
+ * the resend window — later, the same dial is the subscriber dialling again.
+ */
+function isDuplicateStart(req: UssdRequest, s: UssdSession, now: number, windowMs: number): boolean {
+  if (s.hops !== 1 || s.startInput !== req.input) return false;
+  return req.sessionKey !== req.msisdn || now - s.lastAt <= windowMs;
 }
 
 function isResend(req: UssdRequest, s: UssdSession, now: number, windowMs: number): boolean {

@@ -1,5 +1,6 @@
 import type { HttpContext } from '../http-context.js';
 import { normaliseMsisdn } from '../../core/msisdn.js';
+import type { ChannelThrottle } from '../channel-throttle.js';
 import { route, type Route } from '../route.js';
 import { ChannelGuard } from './channel-auth.js';
 import type { UssdConfig } from './config.js';
@@ -13,6 +14,8 @@ export interface UssdRouteDeps {
   readonly config: UssdConfig;
   readonly engine: UssdEngine;
   readonly dialog: UssdDialog;
+  /** Per-source and per-subscriber limits of the USSD routes (one for every dialect). */
+  readonly throttle: ChannelThrottle;
   /** Counts hops by outcome for metrics. */
   readonly onOutcome?: (dialect: string, outcome: UssdOutcome) => void;
   /** Reports what arrived when a request could not be used (for integration debugging). */
@@ -26,6 +29,8 @@ interface DialectRoute {
   readonly deps: UssdRouteDeps;
   /** The "busy" END screen in this dialect (without echo), prebuilt for the deadline path. */
   readonly busy: WireReply;
+  /** The "too many requests" END screen in this dialect (without echo), for a throttled source. */
+  readonly throttled: WireReply;
   /** The code subscribers dial through this dialect. */
   readonly serviceCode: string;
   /** This dialect's own country code, if not the site's (see `ussdVendorSchema`). */
@@ -40,6 +45,7 @@ interface DialectRoute {
 export function ussdRoutes(deps: UssdRouteDeps): Route[] {
   const routes: Route[] = [];
   const busy = deps.dialog.busy(deps.config.defaultLanguage);
+  const throttled = deps.dialog.notice(deps.config.defaultLanguage, 'throttled');
   for (const dialect of DIALECTS) {
     const rule = deps.config.vendors[dialect.name];
     if (rule === undefined) continue;
@@ -48,10 +54,11 @@ export function ussdRoutes(deps: UssdRouteDeps): Route[] {
       guard: new ChannelGuard(rule),
       deps,
       busy: dialect.render(busy, null),
+      throttled: dialect.render(throttled, null),
       serviceCode: rule.serviceCode ?? deps.config.serviceCode,
       countryCode: rule.countryCode,
     };
-    const remoteAddress = r.guard.needsAddress;
+    const remoteAddress = r.guard.needsAddress || deps.throttle.needsAddress;
     for (const method of dialect.methods) {
       routes.push(
         route(method === 'GET' ? 'get' : 'post', `/ussd/${dialect.name}`, (ctx) => handleUssd(ctx, r), {
@@ -82,6 +89,11 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
     else ctx.error('CHANNEL_FORBIDDEN', decision === 'address' ? 'this source address may not call this dialect' : 'a valid shared secret is required');
     return;
   }
+  // A flooding gateway is held back before its requests cost a parse.
+  if (!deps.throttle.source(ctx.remoteAddress)) {
+    if (send(ctx, r.throttled)) deps.onOutcome?.(dialect.name, 'throttled');
+    return;
+  }
   const wire: WireRequest = {
     method: ctx.method === 'GET' ? 'GET' : 'POST',
     query: ctx.query,
@@ -103,14 +115,23 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
   }
   let req = parsed.value;
   const echo = { sessionKey: req.sessionKey, msisdn: req.msisdn }; // as the vendor sent them
+  if (req.kind === 'hop' && !deps.throttle.subscriber(req.msisdn)) {
+    const reply = deps.dialog.notice(deps.config.defaultLanguage, 'throttled');
+    if (send(ctx, dialect.render(reply, echo))) deps.onOutcome?.(dialect.name, 'throttled');
+    return;
+  }
   if (r.countryCode !== undefined) {
     // Read the number in the telco's country here, at the boundary: past it, a number in
     // E.164 form means the same subscriber to every part (sessions, check-ins, figures).
+    // A number valid in no plan read from there is refused, not read again in the site's
+    // country (the engine's "not available for your number" END).
+    // A session keyed on the MSISDN (IMImobile) keeps being recognised as such.
     const msisdn = normaliseMsisdn(req.msisdn, r.countryCode);
-    if (msisdn.ok) req = { ...req, msisdn: msisdn.value };
+    const e164 = msisdn.ok ? msisdn.value : '';
+    req = { ...req, msisdn: e164, sessionKey: req.sessionKey === req.msisdn && e164 !== '' ? e164 : req.sessionKey };
   }
   ctx.routeState = echo; // the ids a reply envelope echoes (TruRoute), for the deadline path
-  const reply = await deps.engine.handle(req, Date.now(), r.serviceCode, ctx);
+  const reply = await deps.engine.handle({ ...req, requestId: ctx.requestId }, Date.now(), r.serviceCode, ctx);
   if (send(ctx, dialect.render(reply, echo))) deps.onOutcome?.(dialect.name, 'reply');
 }
 

@@ -24,6 +24,8 @@ export interface UssdCheckInRequest {
   readonly at: number;
   /** The request's deadline: nothing is written after it (see CommitWatch). */
   readonly watch?: CommitWatch;
+  /** The HTTP request's id (log lines of the check-in's events). */
+  readonly requestId?: string;
 }
 
 export type UssdCheckInOutcome =
@@ -31,8 +33,12 @@ export type UssdCheckInOutcome =
       readonly kind: 'ok';
       readonly venueName: string;
       readonly rewarded: boolean;
-      readonly awarded: number;
-      /** Null when the read model is unavailable (figures are stale). */
+      /**
+       * A rewarded check-in's award is decided after the commit: true when a confirmation
+       * SMS will state it and the new total.
+       */
+      readonly confirmedBySms: boolean;
+      /** Points credited so far (without a pending award); null when the read model is unavailable. */
       readonly total: number | null;
       readonly rank: number | null;
     }

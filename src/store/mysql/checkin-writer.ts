@@ -327,7 +327,7 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i]!;
       const checkIn = toCheckIn(p, this.opts.siteId, rewarded.has(p.id.toString()));
-      rows[i] = { id: checkIn.id, owed: this.opts.owedMask, committedMs };
+      rows[i] = { id: checkIn.id, owed: this.opts.owedMask, committedMs, requestId: p.cmd.requestId, channel: p.cmd.channel, source: p.cmd.clientId };
       if (p.key !== null) this.recentKeys.set(p.key, { checkIn, hash: p.cmd.requestHash });
       this.settle(p, { kind: 'committed', checkIn });
     }

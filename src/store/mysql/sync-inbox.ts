@@ -113,6 +113,12 @@ export class MysqlSyncInbox implements SyncInboxPort {
 
   /** The venue as it now is when this record changed it; null when the one here is newer; 'code-taken'. */
   private async applyVenue(q: <T>(sql: string) => Promise<T>, v: VenueRecord, nowMs: number): Promise<Venue | null | 'code-taken'> {
+    // ON DUPLICATE KEY UPDATE fires on any unique key: a venue new here whose code another
+    // venue holds would update *that* venue's row (its name, version…) instead of failing.
+    if (v.code !== null) {
+      const holders = await q<RowDataPacket[]>(`SELECT id FROM venues WHERE code = ${esc(v.code)} AND id <> ${esc(v.id)} FOR UPDATE`);
+      if (holders.length > 0) return 'code-taken';
+    }
     await q('SAVEPOINT venue');
     try {
       // Whether the record is newer is decided once, before any column changes (MySQL assigns

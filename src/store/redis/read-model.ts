@@ -29,6 +29,8 @@ export class RedisReadModel implements ReadModelPort {
     private readonly calendar: LocalCalendar,
     /** Bounds each call a request waits for (see RedisGuard); none: the client's command timeout. */
     private readonly guard: RedisGuard | null = null,
+    /** The replica's freshness (replica-status.ts); absent = a master, always fresh. */
+    private readonly freshness: { isStale(): boolean } | null = null,
   ) {
     defineScript(redis, 'standings', 'standings-1.lua');
     this.redis = redis as StandingsRedis;
@@ -89,6 +91,10 @@ export class RedisReadModel implements ReadModelPort {
 
   private guarded<T>(call: () => Promise<T>): Promise<T> {
     return this.guard === null ? call() : this.guard.run(call);
+  }
+
+  isStale(): boolean {
+    return this.freshness !== null && this.freshness.isStale();
   }
 
   async skipper(venueId: string): Promise<SkipperInfo | null> {

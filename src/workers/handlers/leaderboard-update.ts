@@ -3,6 +3,7 @@ import { EVENT_BIT } from '../../core/events.js';
 import { encodeScore, readModelKeys } from '../../core/leaderboard.js';
 import { failure } from '../errors.js';
 import { execPipeline } from '../redis-exec.js';
+import { sqlIds } from '../../store/mysql/sql-ids.js';
 import type { BatchScratch, Standing, TotalRow } from '../batch-scratch.js';
 import type { WorkerContext } from '../worker-context.js';
 import type { HandlerOutcome, WorkItem } from '../work-item.js';
@@ -31,6 +32,11 @@ export const leaderboardUpdate: EventHandler = {
   after: ['points.award'],
   doneInApply: false,
   async publish(ctx: WorkerContext, items: readonly WorkItem[], scratch: BatchScratch): Promise<HandlerOutcome> {
+    const awardError = await publishAwards(ctx, items);
+    if (awardError) {
+      const f = failure('EVENT_REDIS_ERROR', awardError);
+      return { done: [], failed: items.map((i) => ({ id: i.id, ...f })) };
+    }
     const entries = new Map<string, Entry>();
     const earlier: Entry[] = [];
     for (const item of items) {
@@ -97,6 +103,31 @@ export const leaderboardUpdate: EventHandler = {
     return { done: items.map((i) => i.id), failed: [] };
   },
 };
+
+/** How long a check-in's award stays readable for its origin's confirmation. */
+export const AWARD_TTL_SEC = 3 * 86_400;
+
+/**
+ * For check-ins made at other sites: what the ledger gave each (reward decided here, points,
+ * the user's total), published to the read model, whose replica at the origin site lets its
+ * `notify.user` state the real award (notify-user.ts). Read from MySQL after the award
+ * committed, so a retried batch publishes the same figures.
+ */
+async function publishAwards(ctx: WorkerContext, items: readonly WorkItem[]): Promise<string | null> {
+  const foreign = items.filter((i) => i.site !== ctx.config.siteId);
+  if (foreign.length === 0) return null;
+  const [p] = await ctx.mysql.query('SELECT CAST(checkin_id AS CHAR) AS id, SUM(points) AS p FROM points_ledger WHERE checkin_id IN (?) GROUP BY checkin_id', [
+    sqlIds(foreign.map((i) => i.id)),
+  ]);
+  const [t] = await ctx.mysql.query('SELECT msisdn, total FROM user_totals WHERE msisdn IN (?)', [[...new Set(foreign.map((i) => i.msisdn))]]);
+  const points = new Map((p as Array<{ id: string; p: string | number }>).map((r) => [r.id, Number(r.p)]));
+  const totals = new Map((t as Array<{ msisdn: string; total: string | number }>).map((r) => [r.msisdn, Number(r.total)]));
+  const pipeline = ctx.redis.pipeline();
+  for (const i of foreign) {
+    pipeline.set(readModelKeys.award(i.id), `${i.rewarded ? 1 : 0}:${points.get(i.id) ?? 0}:${totals.get(i.msisdn) ?? 0}`, 'EX', AWARD_TTL_SEC);
+  }
+  return execPipeline(pipeline, false);
+}
 
 interface Entry {
   readonly msisdn: string;

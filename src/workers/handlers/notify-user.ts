@@ -1,5 +1,6 @@
 import { checkInConfirmation } from '../../core/notification-texts.js';
 import { EVENT_BIT } from '../../core/events.js';
+import { readModelKeys } from '../../core/leaderboard.js';
 import { sqlIds } from '../../store/mysql/sql-ids.js';
 import type { BatchScratch } from '../batch-scratch.js';
 import { failure } from '../errors.js';
@@ -49,7 +50,9 @@ export const notifyUser: EventHandler = {
       }
     }
     if (toClaim.length === 0 && expired.length === 0) return { done, failed };
-    const texts = await confirmations(tx, toClaim.length === 0 ? expired : expired.length === 0 ? toClaim : [...toClaim, ...expired]);
+    const awards = ctx.pointsHere ? null : await awaitAwards(ctx, toClaim, expired, done, failed);
+    if (toClaim.length === 0 && expired.length === 0) return { done, failed };
+    const texts = await confirmations(tx, toClaim.length === 0 ? expired : expired.length === 0 ? toClaim : [...toClaim, ...expired], awards);
     for (const i of toClaim) scratch.workClaimed.push(texts.get(i.id)!);
     if (expired.length > 0) await addUncertain(tx.conn, expired.map((i) => ({ ...texts.get(i.id)!, claimedMs: i.notifyClaim })), scratch.nowMs);
     return { done, failed };
@@ -59,7 +62,7 @@ export const notifyUser: EventHandler = {
     const mine = scratch.workClaimed.filter((n) => want.has(n.checkinId));
     const earlier = scratch.owedEarlier.filter((k) => k[1] === 'checkin' && want.has(k[0]));
     const outcome = new Map<string, { code: string; message: string }>();
-    if (mine.length > 0) for (const [id, f] of await ctx.outbox.sendClaimedOnWork(mine, scratch.nowMs)) if (f !== null) outcome.set(id, f);
+    if (mine.length > 0) for (const [id, f] of await ctx.outbox.sendClaimedOnWork(mine, scratch.nowMs, scratch.requestIds)) if (f !== null) outcome.set(id, f);
     if (earlier.length > 0) for (const [id, f] of await ctx.outbox.deliver(earlier, Date.now(), scratch.token)) if (f !== null) outcome.set(id, f);
     const done: string[] = [];
     const failed: HandlerFailure[] = [];
@@ -72,8 +75,47 @@ export const notifyUser: EventHandler = {
   },
 };
 
+/** What the points site's ledger gave a check-in made here (see leaderboard-update.ts). */
+interface Award {
+  readonly rewarded: boolean;
+  readonly points: number;
+  readonly total: number;
+}
+
+/**
+ * At a site without `points`, a confirmation states the award the points site's ledger gave,
+ * read from this site's replica of the read model. A check-in whose award has not arrived
+ * (sync or the replica behind, the points site cut off) is retried later with the event's
+ * backoff; on its last attempt it is confirmed without figures ("points on their way")
+ * rather than parked. Moves the waiting items from `toClaim`/`expired` and `done` to `failed`.
+ */
+async function awaitAwards(ctx: WorkerContext, toClaim: WorkItem[], expired: WorkItem[], done: string[], failed: HandlerFailure[]): Promise<Map<string, Award>> {
+  const items = [...toClaim, ...expired];
+  const awards = new Map<string, Award>();
+  let values: Array<string | null> = [];
+  try {
+    values = await ctx.redis.mget(...items.map((i) => readModelKeys.award(i.id)));
+  } catch {
+    values = items.map(() => null);
+  }
+  const waiting = new Set<string>();
+  items.forEach((i, n) => {
+    const v = values[n];
+    const m = v ? /^([01]):(\d+):(\d+)$/.exec(v) : null;
+    if (m) awards.set(i.id, { rewarded: m[1] === '1', points: Number(m[2]), total: Number(m[3]) });
+    else if (i.attempts + 1 < ctx.config.pool.maxAttempts) waiting.add(i.id);
+  });
+  if (waiting.size === 0) return awards;
+  for (const list of [toClaim, expired]) {
+    for (let k = list.length - 1; k >= 0; k--) if (waiting.has(list[k]!.id)) list.splice(k, 1);
+  }
+  for (let k = done.length - 1; k >= 0; k--) if (waiting.has(done[k]!)) done.splice(k, 1);
+  for (const id of waiting) failed.push({ id, ...failure('NOTIFY_AWARD_PENDING', 'the points site has not published this check-in\'s award yet') });
+  return awards;
+}
+
 /** The confirmation texts of `items`, by check-in id. */
-async function confirmations(tx: BatchTx, items: readonly WorkItem[]): Promise<Map<string, NotificationRow>> {
+async function confirmations(tx: BatchTx, items: readonly WorkItem[], awards: ReadonlyMap<string, Award> | null): Promise<Map<string, NotificationRow>> {
   const { ctx, scratch } = tx;
   const earned = new Map<string, number>();
   const totals = new Map<string, number>();
@@ -102,15 +144,16 @@ async function confirmations(tx: BatchTx, items: readonly WorkItem[]): Promise<M
   }
   const texts = new Map<string, NotificationRow>();
   for (const i of items) {
+    const award = awards?.get(i.id);
     texts.set(i.id, {
       checkinId: i.id,
       kind: 'checkin',
       msisdn: i.msisdn,
       text: checkInConfirmation({
         venueName: i.venueName ?? i.venueId,
-        rewarded: i.rewarded,
-        points: ctx.pointsHere ? (earned.get(i.id) ?? 0) : null,
-        total: ctx.pointsHere ? (totals.get(i.msisdn) ?? 0) : null,
+        rewarded: award ? award.rewarded : i.rewarded,
+        points: ctx.pointsHere ? (earned.get(i.id) ?? 0) : (award?.points ?? null),
+        total: ctx.pointsHere ? (totals.get(i.msisdn) ?? 0) : (award?.total ?? null),
       }),
     });
   }

@@ -27,6 +27,8 @@ export type MessageKey =
   | 'checkin.unknown'
   | 'checkin.closed'
   | 'checkin.rewarded'
+  | 'checkin.sms'
+  | 'checkin.later'
   | 'checkin.repeat'
   | 'standing.rank'
   | 'standing.norank'
@@ -54,6 +56,7 @@ export type MessageKey =
   | 'lang.title'
   | 'busy'
   | 'unconfirmed'
+  | 'throttled'
   | 'expired'
   | 'sorry'
   | 'badnumber';

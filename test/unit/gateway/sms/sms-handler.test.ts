@@ -20,19 +20,19 @@ function setup() {
 describe('SMS commands', () => {
   it('CHECKIN checks in through the same services, once per message id', async () => {
     const { services, send } = setup();
-    expect(await send('checkin 123', '254711000001', 'k1')).toBe('Checked in at Java House! +10 points. Total 0 points.');
-    expect(await send('checkin 123', '254711000001', 'k1')).toBe('Checked in at Java House! +10 points. Total 0 points.');
+    expect(await send('checkin 123', '254711000001', 'k1')).toBe('Checked in at Java House! You earned points. Send POINTS in a minute to see them.');
+    expect(await send('checkin 123', '254711000001', 'k1')).toBe('Checked in at Java House! You earned points. Send POINTS in a minute to see them.');
     expect(services.checkIns).toEqual([{ msisdn: '+254711000001', venueId: 'v-123', rewarded: true, requestKey: 'k1', channel: 'sms' }]);
     expect(await send('CHECKIN 123', '254711000001', 'k2')).toBe('Checked in at Java House. Already rewarded there today, no new points. Total 0 points.');
   });
 
   it('keeps replies within one GSM-7 SMS with long and non-GSM venue names', async () => {
     const { send } = setup();
-    expect(await send('CHECKIN 4711')).toMatch(/^Checked in at Mama Oliech .*\)! \+10 points\. Total 0 points\.$/);
+    expect(await send('CHECKIN 4711')).toMatch(/^Checked in at Mama Oliech .*(\)|\.\.)! You earned points\. Send POINTS in a minute to see them\.$/);
     const longest = await send('CHECKIN 8080', '254711000002');
-    expect(longest).toMatch(/^Checked in at The Grand Kilimanjaro .*\.\.! \+10 points\. Total 0 points\.$/);
+    expect(longest).toMatch(/^Checked in at The Grand Kilimanjaro .*\.\.! You earned points\. Send POINTS in a minute to see them\.$/);
     expect(gsm7Length(longest)).toBe(160);
-    expect(await send('CHECKIN 555')).toBe('Checked in at Café "Zanzibar" - Old Town Rooftop Terrace and Shisha Lounge! +10 points. Total 0 points.');
+    expect(await send('CHECKIN 555')).toBe('Checked in at Café "Zanzibar" - Old Town Rooftop Terrace and Shisha Lounge! You earned points. Send POINTS in a minute to see them.');
     expect(await send('CHECKIN 900')).toMatch(/^Checked in at \?+/);
   });
 
@@ -47,7 +47,7 @@ describe('SMS commands', () => {
 
   it('POINTS and TOP read the board; busy and bad numbers are answered', async () => {
     const { services, send } = setup();
-    expect(await send('POINTS')).toBe('You have no points yet. Send CHECKIN <venue code> at a venue to earn points!');
+    expect(await send('POINTS')).toBe('No points credited yet. Send CHECKIN <venue code> at a venue to earn points: they are credited shortly after.');
     expect(await send('TOP')).toBe('Nobody is on the leaderboard yet. Send CHECKIN <venue code> to be first!');
     for (let i = 0; i < 20; i++) services.setTotal(`+2547120000${String(i).padStart(2, '0')}`, 5000 - i);
     services.setTotal('+254711000001', 42);

@@ -48,6 +48,9 @@ class MemReadModel implements ReadModelPort {
     if (this.down) throw new Error('redis down');
     return this.skippers.get(venueId) ?? null;
   }
+  isStale(): boolean {
+    return false;
+  }
 }
 
 const VENUES: Venue[] = [
@@ -66,7 +69,7 @@ function setup() {
   const cities = new Map<string, string>([['+254711000001', 'Nairobi']]);
   const busy: string[] = [];
   const services = new CoreUssdServices({
-    checkIns: new CheckInService({ store, readModel, venues: directory, defaultCountryCode: '254', provisionalPoints: (r) => (r ? 10 : 0) }),
+    checkIns: new CheckInService({ store, readModel, venues: directory, defaultCountryCode: '254', confirmsBySms: true }),
     readModel,
     venues: directory,
     cityOf: async (m) => cities.get(m) ?? null,
@@ -83,11 +86,11 @@ describe('CoreUssdServices over the real CheckInService', () => {
   it('checks in by keypad code or digits-only id, normalising the number, idempotent per key', async () => {
     const { store, readModel, services } = setup();
     readModel.boards.set('global', [{ rank: 3, msisdn: '+254711000001', points: 40 }]);
-    expect(await services.checkIn(req('123'))).toEqual({ kind: 'ok', venueName: 'Java House', rewarded: true, awarded: 10, total: 40, rank: 3 });
+    expect(await services.checkIn(req('123'))).toEqual({ kind: 'ok', venueName: 'Java House', rewarded: true, confirmedBySms: true, total: 40, rank: 3 });
     expect(await services.checkIn(req('123'))).toMatchObject({ kind: 'ok', rewarded: true });
     expect(store.rows).toHaveLength(1);
     expect(store.rows[0]).toMatchObject({ msisdn: '+254711000001', venueId: 'v-1', channel: 'ussd', clientId: 'ussd:hubtel', requestKey: 'k1' });
-    expect(await services.checkIn(req('4711', 'k2'))).toMatchObject({ kind: 'ok', venueName: 'Digits Only', rewarded: false, awarded: 0 });
+    expect(await services.checkIn(req('4711', 'k2'))).toMatchObject({ kind: 'ok', venueName: 'Digits Only', rewarded: false, confirmedBySms: false });
   });
 
   it('maps unknown and closed venues, bad numbers, and an unavailable store to busy', async () => {

@@ -22,7 +22,7 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(await h.at('s1', P, '')).toEqual({ text: MENU, end: false });
     expect(await h.at('s1', P, '1')).toEqual({ text: 'Enter the venue code:\n0 Back', end: false });
     expect(await h.at('s1', P, '1*123')).toEqual({
-      text: 'Checked in at Java House! +10 points.\nTotal 0 points.\n0 Menu',
+      text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.\n0 Menu',
       end: false,
     });
     expect(await h.at('s1', P, '1*123*0')).toEqual({ text: MENU, end: false });
@@ -35,7 +35,7 @@ describe('USSD sessions (engine + dialog)', () => {
   it('dial-through checks in in one hop and ends; the menu route gives the same result', async () => {
     const h = new Harness();
     const direct = await h.at('d1', P, '', '*384*123#');
-    expect(direct).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
+    expect(direct).toEqual({ text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.', end: true });
     // Africa's Talking may also deliver the extension as the first hop's text.
     const viaText = await h.at('d2', '+254711000002', '123');
     expect(viaText).toEqual(direct);
@@ -49,6 +49,41 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(await h.truroute('td', '254711000006', 1, '*384*123#')).toEqual(direct);
     expect(await h.imi('msisdn=254711000007&msg=*384*123%23')).toEqual(direct);
     expect(h.services.checkIns).toHaveLength(7);
+  });
+
+  it("dial-through as vendors deliver it: AT's first-hop text, Hubtel's whole dial string under its own code", async () => {
+    const h = new Harness();
+    const direct = await h.at('v1', P, '', '*384*123#');
+    // Africa's Talking, new session, serviceCode=*384# and text=123: a dial-through at once …
+    expect(await h.at('v2', '+254711000002', '123')).toEqual(direct);
+    // … while a later hop with the same text is a menu answer (the menu has no item 123).
+    await h.at('v3', '+254711000003', '');
+    expect((await h.at('v3', '+254711000003', '123')).text).toMatch(/^Invalid choice/);
+    // Hubtel's Initiation carries the dial string; its code may be the aggregator's own.
+    expect(await h.hubtel({ SessionId: 'v4', Mobile: '254711000004', ServiceCode: '713', Type: 'Initiation', Message: '*713*123#', Sequence: 1 })).toEqual(direct);
+    expect(await h.hubtel({ SessionId: 'v5', Mobile: '254711000005', ServiceCode: '*713#', Type: 'Initiation', Message: '*713*123#', Sequence: 1 })).toEqual(direct);
+    // A typed answer is never read as a dial string under the vendor's code.
+    expect((await h.hubtel({ SessionId: 'v6', Mobile: '254711000006', ServiceCode: '713', Type: 'Initiation', Message: '*999*123#', Sequence: 1 })).text).toBe(MENU);
+    expect(h.services.checkIns.map((c) => c.msisdn)).toEqual([P, '+254711000002', '+254711000004', '+254711000005']);
+  });
+
+  it("a shared code's channel sent as Africa's Talking's first input is part of the code", async () => {
+    const services = new InMemoryUssdServices(VENUES);
+    const dialog = new UssdDialog(services, { serviceCode: '*384*12#' });
+    const engine = new UssdEngine(dialog, new MemorySessionStore(TTL_MS), { serviceCode: '*384*12#', defaultLanguage: 'en', defaultCountryCode: '254' });
+    const at = async (sessionId: string, text: string, serviceCode = '*384#') => {
+      const parsed = dialectByName('africastalking')!.parse(form({ sessionId, phoneNumber: P, serviceCode, text }), { serviceCode: '*384*12#' });
+      if (!parsed.ok) throw new Error('parse failed');
+      return engine.handle(parsed.value, Date.now());
+    };
+    const direct = await at('c1', '', '*384*12*123#');
+    expect(direct).toEqual({ text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.', end: true });
+    expect(await at('c2', '12*123')).toEqual({ ...direct, text: 'Checked in at Java House. Already rewarded there today, no new points.\nTotal 0 points.' });
+    // The channel on every hop of a menu session: menu, 1 (check in), 123.
+    expect((await at('c3', '12')).text).toBe(MENU);
+    expect((await at('c3', '12*1')).text).toBe('Enter the venue code:\n0 Back');
+    expect((await at('c3', '12*1*123')).text).toMatch(/^Checked in at Java House\. Already rewarded/);
+    expect(services.checkIns).toHaveLength(3);
   });
 
   it('a resent hop gets the same screen and never a second check-in', async () => {
@@ -108,7 +143,7 @@ describe('USSD sessions (engine + dialog)', () => {
       return h.engine.handle(parsed.value, h.clock, '*713#');
     };
     expect(await hop({ SessionId: 'sc1', Mobile: '254711000001', Type: 'Initiation', Message: '*713*123#', Sequence: 1 })).toEqual({
-      text: 'Checked in at Java House! +10 points.\nTotal 0 points.',
+      text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.',
       end: true,
     });
     await hop({ SessionId: 'sc2', Mobile: '254711000001', Type: 'Initiation', Message: '*713#', Sequence: 1 });
@@ -211,7 +246,7 @@ describe('USSD sessions (engine + dialog)', () => {
     expect(later).toEqual(hindi);
     const checkIn = await h.at('l2', P, '1*900');
     expect(checkIn.text.length).toBeLessThanOrEqual(80);
-    expect(checkIn.text).toMatch(/पर चेक-इन! \+10 अंक।\nकुल 0 अंक\n0 मेनू$/);
+    expect(checkIn.text).toMatch(/पर चेक-इन! इनाम मिला।\nअंक जल्द ही जुड़ेंगे।\n0 मेनू$/);
     expect((await h.at('l3', '+254711000009', '')).text).toBe(MENU);
   });
 
@@ -225,7 +260,7 @@ describe('USSD sessions (engine + dialog)', () => {
     });
     await h.at('e2', P, '');
     h.clock += TTL_MS + 1;
-    expect(await h.at('e2', P, '1*123')).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.\n0 Menu', end: false });
+    expect(await h.at('e2', P, '1*123')).toEqual({ text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.\n0 Menu', end: false });
   });
 
   it('IMImobile: a new dial by the same subscriber starts a new session', async () => {
@@ -242,7 +277,7 @@ describe('USSD sessions (engine + dialog)', () => {
     h.clock += 30; // the duplicate arrives a moment later, before the first is stored
     const second = h.imi('msisdn=254711000001&msg=*384*123%23');
     const [a, b] = await Promise.all([first, second]);
-    expect(a).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
+    expect(a).toEqual({ text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.', end: true });
     expect(b).toEqual(a);
     expect(h.services.checkIns).toHaveLength(1);
     // A later dial by the same subscriber is a new session: its own check-in.
@@ -251,6 +286,12 @@ describe('USSD sessions (engine + dialog)', () => {
     await h.imi('msisdn=254711000001&msg=1');
     expect((await h.imi('msisdn=254711000001&msg=123')).text).toMatch(/^Checked in at Java House\. Already rewarded/);
     expect(h.services.checkIns).toHaveLength(2);
+    // The same dial-through again, past the resend window but within the session's life:
+    // the subscriber dialled again, not the gateway resending (it was the same screen).
+    await h.imi('msisdn=254711000001&msg=*384*123%23');
+    h.clock += 6_000;
+    expect((await h.imi('msisdn=254711000001&msg=*384*123%23')).text).toMatch(/^Checked in at Java House\. Already rewarded/);
+    expect(h.services.checkIns).toHaveLength(4);
   });
 
   it('TruRoute: timeout closes the session', async () => {
@@ -316,7 +357,7 @@ describe('USSD sessions (engine + dialog)', () => {
     await new Promise((r) => setImmediate(r));
     expect(h.services.checkIns.map((c) => c.requestKey)).toEqual(['e1:0:1']);
     release();
-    const direct = { text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true };
+    const direct = { text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.', end: true };
     expect(await pending).toEqual(direct);
     expect(await menuHop).toEqual(direct); // no session: Africa's Talking's text-borne dial-through
     expect(await imi).toEqual(direct);
@@ -366,7 +407,7 @@ describe('USSD sessions (engine + dialog)', () => {
       claimStart: async (_v: string, _k: string, _i: string, nonce: string) => nonce,
     };
     const h = new Harness(hanging);
-    expect(await h.at('nw1', P, '', '*384*123#')).toEqual({ text: 'Checked in at Java House! +10 points.\nTotal 0 points.', end: true });
+    expect(await h.at('nw1', P, '', '*384*123#')).toEqual({ text: 'Checked in at Java House! You earned points.\nSee them in My points shortly.', end: true });
     const failing = { ...hanging, save: () => Promise.reject(new Error('redis down')), saveLater: () => Promise.reject(new Error('redis down')) };
     const h2 = new Harness(failing);
     const engine = new UssdEngine(h2.dialog, failing, { serviceCode: '*384#', defaultLanguage: 'en', defaultCountryCode: '254', onError: (where) => errors.push(where) });
@@ -382,7 +423,7 @@ describe('USSD sessions (engine + dialog)', () => {
     const h = new Harness();
     // English texts are GSM-7; a Devanagari venue name makes the screen UCS-2 (80 characters).
     const first = await h.at('u1', P, '', '*384*900#');
-    expect(first.text).toMatch(/^Checked in at हल्दी.*\.\.! \+10 points\.\nTotal 0 points\.$/);
+    expect(first.text).toMatch(/^Checked in at हल्दी.*\.\.! You earned points\.\nSee them in My points shortly\.$/);
     // "Already rewarded there today" leaves no room for the name in 80 characters.
     expect(await h.at('u2', P, '', '*384*900#')).toEqual({
       text: 'Checked in at venue 900. Already rewarded there today, no new points.\nTotal 0 points.',
@@ -400,7 +441,8 @@ describe('USSD sessions (engine + dialog)', () => {
     const parsed = dialectByName('africastalking')!.parse(form({ sessionId: 'sl1', phoneNumber: P, serviceCode: '*384*8080#', text: '' }), { serviceCode: '*384#' });
     const reply = parsed.ok ? await engine.handle(parsed.value, Date.now()) : null;
     expect(reply?.end).toBe(true);
-    expect(reply?.text).toMatch(/^Checked in at The Grand Kilimanjaro .*\.\.! \+10 points\.\nTotal 0 points\.$/);
-    expect(gsm7Length(reply!.text)).toBe(160);
+    expect(reply?.text).toMatch(/^Checked in at The Grand Kilimanjaro .*\.\.! You earned points\.\nSee them in My points shortly\.$/);
+    expect(gsm7Length(reply!.text)).toBeGreaterThanOrEqual(159); // the name is cut to fill the screen
+    expect(gsm7Length(reply!.text)).toBeLessThanOrEqual(160);
   });
 });

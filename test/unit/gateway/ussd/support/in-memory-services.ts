@@ -27,6 +27,8 @@ export const BASE_POINTS = 10;
 export class InMemoryUssdServices implements UssdServices {
   readonly checkIns: Array<{ msisdn: string; venueId: string; rewarded: boolean; requestKey: string | null; channel: string }> = [];
   busy = false;
+  /** Whether rewarded check-ins say a confirmation SMS will state the award (points and notify here). */
+  confirmsBySms = false;
   private readonly venues = new Map<string, MemVenue>();
   private readonly byKey = new Map<string, UssdCheckInOutcome>();
   private readonly rewarded = new Set<string>();
@@ -82,7 +84,7 @@ export class InMemoryUssdServices implements UssdServices {
       kind: 'ok',
       venueName: venue.name,
       rewarded,
-      awarded: rewarded ? BASE_POINTS : 0,
+      confirmedBySms: rewarded && this.confirmsBySms,
       total: s.total,
       rank: s.rank,
     };
