@@ -30,6 +30,7 @@ import { UserRepository } from './store/mysql/user-repository.js';
 import { VenueRepository } from './store/mysql/venue-repository.js';
 import { connectRedis, createRedis } from './store/redis/client.js';
 import { RedisReadModel } from './store/redis/read-model.js';
+import { RedisGuard } from './store/redis/redis-guard.js';
 import { ReplicaMonitor } from './store/redis/replica-status.js';
 import { VenueCache } from './store/venue-cache.js';
 import { channelRoutes } from './gateway/ussd/channel-routes.js';
@@ -137,7 +138,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   if (capabilities.has('points') && replica.status().role === 'replica') {
     log.error('redis.readModel is a replica at the points site: points and boards cannot be written there; point it at the master');
   }
-  const readModel = new RedisReadModel(redisReadModel, calendar, replica);
+  const readModel = new RedisReadModel(redisReadModel, calendar, new RedisGuard('readModel', config.redis.readModel.requestBudgetMs), replica);
   const checkIns = new CheckInService({
     store: writer,
     readModel,

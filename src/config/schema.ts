@@ -31,6 +31,12 @@ const redisEndpoint = z
     /** Per-command timeout; a slow Redis marks figures stale instead of slowing check-ins. */
     commandTimeoutMs: positiveInt.default(250),
     connectTimeoutMs: positiveInt.default(1000),
+    /**
+     * Longest a request waits for one Redis call (a check-in's figures, a USSD session):
+     * past it the figures are stale or the screen says busy; three such failures in a row
+     * open a breaker that skips Redis for 1 s at a time (one probe each second).
+     */
+    requestBudgetMs: positiveInt.default(50),
   })
   .strict();
 

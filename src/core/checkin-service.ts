@@ -7,7 +7,7 @@ import {
   type CheckInRejection,
   type Venue,
 } from './checkin.js';
-import type { CheckInStorePort } from './ports/checkin-store.port.js';
+import type { CheckInStorePort, CommitWatch } from './ports/checkin-store.port.js';
 import type { ReadModelPort, Standing } from './ports/read-model.port.js';
 import type { VenueDirectoryPort } from './ports/venue-directory.port.js';
 import { err, ok, type Result } from './result.js';
@@ -49,13 +49,17 @@ export interface CheckInPoints {
 export type CheckInFailure =
   | CheckInRejection
   | { readonly code: 'IDEMPOTENCY_KEY_REUSED'; readonly message: string }
-  | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string; readonly retryAfterSec: number };
+  | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string; readonly retryAfterSec: number }
+  /** Sent, but whether it committed is not known (a retry with the same request key is safe). */
+  | { readonly code: 'CHECKIN_OUTCOME_UNKNOWN'; readonly message: string; readonly retryAfterSec: number };
 
 export interface CheckInRequest extends CheckInInput {
   readonly clientId: string;
   readonly requestKey: string | null;
   readonly requestHash: string | null;
   readonly at: number;
+  /** The caller's deadline (see CommitWatch): nothing is written after it. */
+  readonly watch?: CommitWatch;
   /** The request's id, handed to the writer for the events' log lines. */
   readonly requestId?: string;
 }
@@ -105,11 +109,19 @@ export class CheckInService {
     // its answer is in before the fsync is (the points of this check-in are not in the read
     // model either way: the pool adds them later). A replay reads after its answer.
     let standing: Promise<Standing | null> | undefined;
-    const outcome = await this.deps.store.commit(cmd, venue.value.city, () => {
-      standing = this.standing(cmd.msisdn);
-    });
+    const outcome = await this.deps.store.commit(
+      cmd,
+      venue.value.city,
+      () => {
+        standing = this.standing(cmd.msisdn);
+      },
+      req.watch,
+    );
     if (outcome.kind === 'unavailable') {
       return err({ code: 'STORE_UNAVAILABLE', message: outcome.reason, retryAfterSec: outcome.retryAfterSec });
+    }
+    if (outcome.kind === 'unknown') {
+      return err({ code: 'CHECKIN_OUTCOME_UNKNOWN', message: outcome.reason, retryAfterSec: outcome.retryAfterSec });
     }
     if (outcome.kind === 'replay' && !outcome.sameRequest) return err(KEY_REUSED);
     const figures = await (standing ?? this.standing(outcome.checkIn.msisdn));

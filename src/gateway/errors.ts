@@ -26,6 +26,10 @@ export const ERRORS = {
   READ_MODEL_UNAVAILABLE: { status: 503, message: 'the read model is unavailable; retry later' },
   SHUTTING_DOWN: { status: 503, message: 'the gateway is shutting down' },
   DEADLINE_EXCEEDED: { status: 504, message: 'the request did not complete within its deadline' },
+  CHECKIN_OUTCOME_UNKNOWN: {
+    status: 504,
+    message: 'the check-in was sent to the store but its outcome is not known yet; retrying with the same Idempotency-Key is safe (it is recorded at most once)',
+  },
   // USSD and SMS channels (docs/ussd.md). Subscribers never see these: a request that
   // reaches a subscriber is answered with a polite screen in the vendor's dialect.
   USSD_MALFORMED_REQUEST: { status: 400, message: 'the USSD request cannot be attributed to a session' },

@@ -66,6 +66,11 @@ export class HttpContext implements Expirable {
   readonly malformedPath: boolean = false;
   done = false;
   aborted = false;
+  /**
+   * A check-in of this request was sent to MySQL and its outcome is not known yet (see
+   * CommitWatch): a reply at the deadline must not say it failed.
+   */
+  inDoubt = false;
   status = 0;
   /** This request's id (request-tracking.ts), sent back as `X-Request-Id`; '' sends none. */
   requestId = '';
@@ -121,7 +126,12 @@ export class HttpContext implements Expirable {
       res.writeHeader('Content-Type', contentType);
       if (requestId !== '') res.writeHeader('X-Request-Id', requestId);
       if (headers) for (const name in headers) res.writeHeader(name, headers[name]!);
-      if (close) res.end(body, true);
+      // A reply to HEAD has no body: one would be read as the start of the next reply on a
+      // keep-alive connection. (HEAD reaches only the 405/404 handlers: no route serves it.)
+      if (this.method === 'HEAD') {
+        if (close) res.end('', true);
+        else res.endWithoutBody();
+      } else if (close) res.end(body, true);
       else endOrWait(res, body);
     });
     this.hooks.finished(this, status);

@@ -1,6 +1,7 @@
 import uWS from 'uWebSockets.js';
 import type { ApiKeyAuth } from './auth.js';
 import { DeadlineQueue } from './deadline.js';
+import { FramingQuarantine, framingError } from './framing.js';
 import { HttpContext, type ContextHooks } from './http-context.js';
 import type { RateLimiter } from './rate-limit.js';
 import { route, type Method, type Route } from './route.js';
@@ -47,6 +48,7 @@ export class HttpServer implements ContextHooks {
   private listenSocket: uWS.us_listen_socket | null = null;
   private readonly deadlines = new Map<number, DeadlineQueue>();
   private inflight = 0;
+  private readonly quarantine = new FramingQuarantine();
   private requests = 0;
   accepting = true;
   /** Draining: every reply closes its connection, so keep-alive clients reconnect elsewhere. */
@@ -151,6 +153,15 @@ export class HttpServer implements ContextHooks {
       // A body left unread would be parsed as the next request: close instead.
       ctx.error('BAD_REQUEST', 'the path has a malformed percent-escape', undefined, undefined, route.readBody);
       return ctx;
+    }
+    if (ctx.header('content-length') !== undefined || this.quarantine.holds(res)) {
+      const framing = this.quarantine.holds(res) ? 'the request follows a badly framed one' : framingError(req);
+      if (framing !== null) {
+        // Where this request ends is ambiguous: close rather than read the rest as a request.
+        this.quarantine.quarantine(res);
+        ctx.error('BAD_REQUEST', framing, undefined, undefined, true);
+        return ctx;
+      }
     }
     if (!run) return ctx;
     this.deadlineQueue(deadlineMs).add(ctx);

@@ -103,7 +103,7 @@ export async function createEventsEnv(overrides: Record<string, unknown> = {}): 
         { msisdn, venueId, channel, clientId: 'test', requestKey: `k${seq++}`, requestHash: null, at },
         city,
       );
-      if (outcome.kind === 'unavailable') throw new Error(`check-in not written: ${outcome.reason}`);
+      if (outcome.kind === 'unavailable' || outcome.kind === 'unknown') throw new Error(`check-in not written: ${outcome.reason}`);
       return outcome.checkIn;
     },
     async cleanup() {

@@ -10,6 +10,8 @@ export type ProxyMode = 'pass' | 'refuse' | 'stall';
 export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  /** Client socket → its upstream (absent while a client accepted in `stall` waits for one). */
+  private readonly pairs = new Map<Socket, Socket | null>();
   mode: ProxyMode = 'pass';
   port = 0;
 
@@ -39,6 +41,21 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * Heals a stall: bytes held in either direction flow on, in order, as if a frozen link
+   * came back (clients accepted during the stall are connected upstream now).
+   */
+  resume(): void {
+    this.mode = 'pass';
+    for (const [client, upstream] of this.pairs) {
+      if (upstream === null) this.connectUpstream(client);
+      else {
+        client.pipe(upstream);
+        upstream.pipe(client);
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -50,10 +67,21 @@ export class TcpProxy {
       return;
     }
     this.sockets.add(client);
-    client.on('close', () => this.sockets.delete(client));
+    client.on('close', () => {
+      this.sockets.delete(client);
+      this.pairs.delete(client);
+    });
     client.on('error', () => client.destroy());
-    if (this.mode === 'stall') return;
+    if (this.mode === 'stall') {
+      this.pairs.set(client, null);
+      return;
+    }
+    this.connectUpstream(client);
+  }
+
+  private connectUpstream(client: Socket): void {
     const upstream = connect(this.targetPort, this.targetHost);
+    this.pairs.set(client, upstream);
     this.sockets.add(upstream);
     upstream.on('close', () => {
       this.sockets.delete(upstream);

@@ -29,7 +29,17 @@ type ReplyCache = BoundedMap<string, KeptReply | Promise<KeptReply | null>>;
 export function checkInRoutes(deps: ApiDeps, checkInsHere = true): Route[] {
   if (!checkInsHere) return [route('post', '/v1/checkins', refuseCheckIn)];
   const replies: ReplyCache = new BoundedMap(deps.replyCacheEntries);
-  return [route('post', '/v1/checkins', (ctx) => postCheckIn(ctx, deps, replies))];
+  return [route('post', '/v1/checkins', (ctx) => postCheckIn(ctx, deps, replies), { onDeadline: answerDeadline })];
+}
+
+/**
+ * At the deadline, a check-in not yet sent is never written (the writer drops it): 504
+ * DEADLINE_EXCEEDED. One already sent may still commit on the server until the deadline
+ * passes there: 504 CHECKIN_OUTCOME_UNKNOWN, and a retry with the same key tells.
+ */
+function answerDeadline(ctx: HttpContext): void {
+  if (ctx.inDoubt) ctx.error('CHECKIN_OUTCOME_UNKNOWN', undefined, { 'Retry-After': '1' });
+  else ctx.error('DEADLINE_EXCEEDED');
 }
 
 function refuseCheckIn(ctx: HttpContext): void {
@@ -92,11 +102,13 @@ async function execute(
     requestKey,
     requestHash: hash,
     at: Date.now(),
+    watch: ctx,
     requestId: ctx.requestId,
   });
   if (!result.ok) {
     const f = result.error;
     if (f.code === 'STORE_UNAVAILABLE') ctx.error(f.code, f.message, { 'Retry-After': String(f.retryAfterSec) });
+    else if (f.code === 'CHECKIN_OUTCOME_UNKNOWN') ctx.error(f.code, undefined, { 'Retry-After': String(f.retryAfterSec) });
     else if (f.code === 'VALIDATION_FAILED') ctx.error(f.code, f.message, undefined, { field: f.field });
     else ctx.error(f.code, f.message);
     return null;

@@ -1,4 +1,8 @@
 import type { HttpContext } from '../http-context.js';
+import { nestedDeeperThan } from './json-depth.js';
+
+/** Deeper than any body of this API needs (they are flat objects). */
+export const MAX_JSON_DEPTH = 32;
 
 /**
  * Parses a JSON object body, answering 415/400 itself. Returns null when it replied.
@@ -9,9 +13,14 @@ export function jsonObjectBody(ctx: HttpContext): Record<string, unknown> | null
     ctx.error('UNSUPPORTED_MEDIA_TYPE', 'the request body must be application/json');
     return null;
   }
+  const text = ctx.body.toString('utf8');
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    ctx.error('BAD_JSON', `the JSON body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`);
+    return null;
+  }
   let value: unknown;
   try {
-    value = JSON.parse(ctx.body.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     ctx.error('BAD_JSON');
     return null;

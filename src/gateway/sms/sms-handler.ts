@@ -1,3 +1,4 @@
+import type { CommitWatch } from '../../core/ports/checkin-store.port.js';
 import { maskMsisdn } from '../ussd/mask.js';
 import type { UssdCheckInOutcome, UssdServices } from '../ussd/ussd-services.port.js';
 import { gsm7Length, SMS_GSM7_LIMIT } from '../ussd/gsm7.js';
@@ -35,7 +36,8 @@ export class SmsHandler {
     this.clientId = opts.clientId ?? 'sms:kannel';
   }
 
-  async handle(sms: InboundSms, now: number): Promise<string> {
+  /** @param watch the request's deadline, for a check-in it makes (see CommitWatch) */
+  async handle(sms: InboundSms, now: number, watch?: CommitWatch): Promise<string> {
     const cmd = parseSmsCommand(sms.text);
     switch (cmd.kind) {
       case 'help':
@@ -45,7 +47,7 @@ export class SmsHandler {
       case 'checkin-usage':
         return smsText('usage');
       case 'checkin':
-        return this.checkIn(sms, cmd.venueCode, now);
+        return this.checkIn(sms, cmd.venueCode, now, watch);
       case 'points':
         return this.points(sms.from);
       case 'top':
@@ -53,7 +55,7 @@ export class SmsHandler {
     }
   }
 
-  private async checkIn(sms: InboundSms, code: string, now: number): Promise<string> {
+  private async checkIn(sms: InboundSms, code: string, now: number, watch: CommitWatch | undefined): Promise<string> {
     const outcome = await this.services.checkIn({
       msisdn: sms.from,
       venueCode: code,
@@ -61,11 +63,14 @@ export class SmsHandler {
       clientId: this.clientId,
       requestKey: sms.id !== null ? `${sms.id}` : null,
       at: now,
+      watch,
       requestId: sms.requestId,
     });
     switch (outcome.kind) {
       case 'busy':
         return smsText('busy');
+      case 'unconfirmed':
+        return smsText('unconfirmed');
       case 'bad-number':
         return smsText('badNumber');
       case 'unknown-venue':

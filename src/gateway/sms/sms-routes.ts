@@ -36,7 +36,8 @@ export function smsRoutes(deps: SmsRouteDeps): Route[] {
       remoteAddress: r.guard.needsAddress || deps.throttle.needsAddress,
       headers: [deps.config.kannel.secretHeader],
       deadlineMs: deps.config.deadlineMs,
-      onDeadline: (ctx) => void ctx.send(200, r.busy, TEXT),
+      // A check-in sent and not confirmed may still count: no "try again" then.
+      onDeadline: (ctx) => void ctx.send(200, ctx.inDoubt ? smsText('unconfirmed') : r.busy, TEXT),
     }),
   ];
 }
@@ -69,6 +70,6 @@ async function handleKannel(ctx: HttpContext, r: KannelRoute): Promise<void> {
     return;
   }
   const id = q.get('id')?.trim();
-  const reply = await r.deps.handler.handle({ from, to: q.get('to') ?? '', text, id: id ? id.slice(0, 100) : null, requestId: ctx.requestId }, Date.now());
+  const reply = await r.deps.handler.handle({ from, to: q.get('to') ?? '', text, id: id ? id.slice(0, 100) : null, requestId: ctx.requestId }, Date.now(), ctx);
   ctx.send(200, reply, TEXT);
 }

@@ -23,6 +23,8 @@ export const SMS_TEXTS = {
   help: 'Hopgate: CHECKIN <venue code> to check in, POINTS for your points, TOP for the leaderboard. Or dial {code}.',
   unknown: 'Sorry, we did not understand. Send HELP for the commands.',
   busy: 'Sorry, we are busy right now. Please try again in a minute.',
+  // Sent but not confirmed in time: it may count, so no "try again".
+  unconfirmed: 'We could not confirm your check-in in time. It may still count: send POINTS in a few minutes before checking in again.',
   throttled: 'Too many messages from your number. Please wait a minute and try again.',
   badNumber: 'Sorry, this service is not available for your number.',
 } as const;

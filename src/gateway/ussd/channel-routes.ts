@@ -11,6 +11,7 @@ import { SmsHandler } from '../sms/sms-handler.js';
 import { smsRoutes } from '../sms/sms-routes.js';
 import { CoreUssdServices } from './core-ussd-services.js';
 import { UssdDialog } from './dialog.js';
+import { RedisGuard } from '../../store/redis/redis-guard.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import { ScreenRules } from './screen.js';
 import { UssdEngine } from './ussd-engine.js';
@@ -57,7 +58,11 @@ export function channelRoutes({ config, capabilities, api, redisLocal, log }: Ch
   });
   if (capabilities.has('ussd')) {
     const dialog = new UssdDialog(services, { serviceCode: config.ussd.serviceCode, screen: new ScreenRules(config.ussd.screenLimits) });
-    const sessions = new RedisSessionStore(redisLocal, { keyPrefix: '', ttlMs: config.ussd.sessionTtlSec * 1000 });
+    const sessions = new RedisSessionStore(redisLocal, {
+      keyPrefix: '',
+      ttlMs: config.ussd.sessionTtlSec * 1000,
+      guard: new RedisGuard('local', config.redis.local.requestBudgetMs),
+    });
     drain = () => sessions.drain();
     const engine = new UssdEngine(dialog, sessions, {
       serviceCode: config.ussd.serviceCode,

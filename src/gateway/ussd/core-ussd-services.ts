@@ -46,6 +46,7 @@ export class CoreUssdServices implements UssdServices {
       requestKey: req.requestKey,
       requestHash: req.requestKey === null ? null : fingerprint(msisdn.value, venue.id),
       at: req.at,
+      watch: req.watch,
       requestId: req.requestId,
     });
     if (!result.ok) {
@@ -57,6 +58,9 @@ export class CoreUssdServices implements UssdServices {
           return { kind: 'closed', venueName: venue.name };
         case 'VALIDATION_FAILED':
           return f.field === 'msisdn' ? { kind: 'bad-number' } : { kind: 'unknown-venue' };
+        case 'CHECKIN_OUTCOME_UNKNOWN':
+          this.deps.onBusy?.('checkin', f.code);
+          return { kind: 'unconfirmed' };
         case 'STORE_UNAVAILABLE':
         case 'IDEMPOTENCY_KEY_REUSED':
           this.deps.onBusy?.('checkin', f.code);

@@ -1,3 +1,4 @@
+import type { CommitWatch } from '../../core/ports/checkin-store.port.js';
 import { CATALOGS, HELP_PAGES, LANGUAGE_NAMES, type Language, type MessageKey } from './catalog/index.js';
 import type { DialogState } from './dialog-state.js';
 import { toGsm7Lookalike } from './gsm7.js';
@@ -15,6 +16,8 @@ export interface DialogContext {
   /** Idempotency key for a check-in made at this hop (session + hop). */
   readonly requestKey: string;
   readonly at: number;
+  /** The request's deadline, for its check-in (see CommitWatch). */
+  readonly watch?: CommitWatch;
   /** The code this subscriber dialled (a dialect may have its own); defaults to the option. */
   readonly serviceCode?: string;
   /** The HTTP request's id (log lines of the check-in's events). */
@@ -152,6 +155,11 @@ export class UssdDialog {
     return this.notice(lang, 'busy');
   }
 
+  /** The END screen for a check-in sent but not confirmed by the deadline (it may count). */
+  unconfirmed(lang: Language): UssdReply {
+    return this.notice(lang, 'unconfirmed');
+  }
+
   /** The polite END screen for a request that reached us but cannot be served. */
   sorry(lang: Language): UssdReply {
     return this.notice(lang, 'sorry');
@@ -203,6 +211,8 @@ export class UssdDialog {
     switch (outcome.kind) {
       case 'busy':
         return this.end(ctx, 'busy');
+      case 'unconfirmed':
+        return this.end(ctx, 'unconfirmed');
       case 'bad-number':
         return this.end(ctx, 'badnumber');
       case 'unknown-venue':
@@ -314,7 +324,7 @@ export class UssdDialog {
 type OkCheckIn = Extract<UssdCheckInOutcome, { kind: 'ok' }>;
 
 function checkInRequest(ctx: Omit<DialogContext, 'lang'>, code: string): UssdCheckInRequest {
-  return { msisdn: ctx.msisdn, venueCode: code, channel: 'ussd', clientId: ctx.clientId, requestKey: ctx.requestKey, at: ctx.at, requestId: ctx.requestId };
+  return { msisdn: ctx.msisdn, venueCode: code, channel: 'ussd', clientId: ctx.clientId, requestKey: ctx.requestKey, at: ctx.at, watch: ctx.watch, requestId: ctx.requestId };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
+import type { RedisGuard } from '../../store/redis/redis-guard.js';
 import { defineScript } from '../../store/redis/scripts.js';
 import { isLanguage, type Language } from './catalog/index.js';
 import { decodeSession, encodeSession, type LoadedSession, type UssdSession, type UssdSessionStore } from './session.js';
@@ -19,6 +20,12 @@ export interface RedisSessionStoreOptions {
    * @defaultValue 2
    */
   readonly laterMs?: number;
+  /**
+   * Bounds each pipeline a hop waits for and skips Redis while it is down (see RedisGuard):
+   * a hung Redis then costs a hop `redis.local.requestBudgetMs` at most, and nothing once
+   * the breaker is open. None: the client's command timeout.
+   */
+  readonly guard?: RedisGuard;
 }
 
 interface LoadOp {
@@ -131,7 +138,8 @@ export class RedisSessionStore implements UssdSessionStore {
   async claimStart(vendor: string, sessionKey: string, startInput: string, nonce: string, ttlMs: number): Promise<string> {
     const input = startInput.length <= 64 ? startInput : createHash('sha1').update(startInput).digest('hex');
     const key = `${this.opts.keyPrefix}ussd:start:${vendor}:${sessionKey}:${input}`;
-    return (this.redis as unknown as ClaimCommander).claim(key, nonce, Math.max(1, ttlMs));
+    const claim = () => (this.redis as unknown as ClaimCommander).claim(key, nonce, Math.max(1, ttlMs));
+    return this.opts.guard ? this.opts.guard.run(claim) : claim();
   }
 
   /** Sends whatever is queued (held `saveLater` writes included) and waits for it: before the connection closes. */
@@ -193,7 +201,8 @@ export class RedisSessionStore implements UssdSessionStore {
       p.mget(keys);
       settlers.push((r) => settleLoads(chunk, r));
     }
-    this.lastSent = p.exec().then(
+    const exec = () => p.exec();
+    this.lastSent = (this.opts.guard ? this.opts.guard.run(exec) : exec()).then(
       (results) => {
         for (let i = 0; i < settlers.length; i++) settlers[i]!(results?.[i]);
       },

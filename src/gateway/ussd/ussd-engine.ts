@@ -1,3 +1,4 @@
+import type { CommitWatch } from '../../core/ports/checkin-store.port.js';
 import { createHash } from 'node:crypto';
 import { normaliseMsisdn } from '../../core/msisdn.js';
 import type { Language } from './catalog/index.js';
@@ -49,14 +50,15 @@ export class UssdEngine {
   /**
    * @param serviceCode the code of the dialect that sent `req`, when it differs from
    *   `ussd.serviceCode` (aggregators in different countries give different codes)
+   * @param watch the request's deadline, for a check-in it makes (see CommitWatch)
    */
-  async handle(req: UssdRequest, now: number, serviceCode: string = this.opts.serviceCode): Promise<UssdReply> {
+  async handle(req: UssdRequest, now: number, serviceCode: string = this.opts.serviceCode, watch?: CommitWatch): Promise<UssdReply> {
     const key = boundedKey(req.sessionKey);
     if (req.kind !== 'hop') return this.close(req.vendor, key);
     const msisdn = normaliseMsisdn(req.msisdn, this.opts.defaultCountryCode);
     if (!msisdn.ok) return this.politeEnd(this.opts.defaultLanguage, 'badnumber');
 
-    const base = { msisdn: msisdn.value, clientId: clientIdOf(req.vendor), at: now, serviceCode, requestId: req.requestId };
+    const base = { msisdn: msisdn.value, clientId: clientIdOf(req.vendor), at: now, serviceCode, watch, requestId: req.requestId };
     const early = this.earlyDialThrough(req, key, base, serviceCode);
     let loaded;
     try {

@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 
-export type UssdOutcome = 'reply' | 'busy' | 'malformed' | 'unusable' | 'forbidden' | 'throttled';
+export type UssdOutcome = 'reply' | 'busy' | 'unconfirmed' | 'malformed' | 'unusable' | 'forbidden' | 'throttled';
 
 /**
  * `hopgate_ussd_replies_total{dialect,outcome}`: how each dialect's hops were answered.
@@ -14,7 +14,7 @@ export class UssdMetrics {
   constructor(registry: Registry) {
     this.replies = new Counter({
       name: 'hopgate_ussd_replies_total',
-      help: 'USSD hops by dialect and outcome (reply, busy = deadline END, malformed, unusable, forbidden, throttled)',
+      help: 'USSD hops by dialect and outcome (reply, busy = deadline END, unconfirmed = deadline END with a check-in in doubt, malformed, unusable, forbidden, throttled)',
       labelNames: ['dialect', 'outcome'],
       registers: [registry],
     });

@@ -131,14 +131,22 @@ async function handleUssd(ctx: HttpContext, r: DialectRoute): Promise<void> {
     req = { ...req, msisdn: e164, sessionKey: req.sessionKey === req.msisdn && e164 !== '' ? e164 : req.sessionKey };
   }
   ctx.routeState = echo; // the ids a reply envelope echoes (TruRoute), for the deadline path
-  const reply = await deps.engine.handle({ ...req, requestId: ctx.requestId }, Date.now(), r.serviceCode);
+  const reply = await deps.engine.handle({ ...req, requestId: ctx.requestId }, Date.now(), r.serviceCode, ctx);
   if (send(ctx, dialect.render(reply, echo))) deps.onOutcome?.(dialect.name, 'reply');
 }
 
+/**
+ * The deadline's END screen: "busy, try again" — unless a check-in of this hop was sent and
+ * not confirmed (it may still commit until its deadline passes on the server): then a
+ * screen that does not invite a second check-in in a new session.
+ */
 function replyBusy(ctx: HttpContext, r: DialectRoute): void {
   const echo = ctx.routeState as ReplyEcho | undefined;
-  const wire = echo === undefined ? r.busy : r.dialect.render(r.deps.dialog.busy(r.deps.config.defaultLanguage), echo);
-  if (send(ctx, wire)) r.deps.onOutcome?.(r.dialect.name, 'busy');
+  const lang = r.deps.config.defaultLanguage;
+  let wire: WireReply;
+  if (ctx.inDoubt) wire = r.dialect.render(r.deps.dialog.unconfirmed(lang), echo ?? null);
+  else wire = echo === undefined ? r.busy : r.dialect.render(r.deps.dialog.busy(lang), echo);
+  if (send(ctx, wire)) r.deps.onOutcome?.(r.dialect.name, ctx.inDoubt ? 'unconfirmed' : 'busy');
 }
 
 function send(ctx: HttpContext, wire: WireReply): boolean {

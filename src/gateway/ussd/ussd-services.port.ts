@@ -1,3 +1,5 @@
+import type { CommitWatch } from '../../core/ports/checkin-store.port.js';
+
 /**
  * What the USSD dialog and the SMS commands need from the core, and nothing more. The
  * real implementation (`core-ussd-services.ts`) calls the shared check-in use case and
@@ -20,6 +22,8 @@ export interface UssdCheckInRequest {
   /** Unique per session and hop: a resent hop repeats it and never checks in twice. */
   readonly requestKey: string | null;
   readonly at: number;
+  /** The request's deadline: nothing is written after it (see CommitWatch). */
+  readonly watch?: CommitWatch;
   /** The HTTP request's id (log lines of the check-in's events). */
   readonly requestId?: string;
 }
@@ -41,7 +45,9 @@ export type UssdCheckInOutcome =
   | { readonly kind: 'unknown-venue' }
   | { readonly kind: 'closed'; readonly venueName: string }
   | { readonly kind: 'bad-number' }
-  | { readonly kind: 'busy' };
+  | { readonly kind: 'busy' }
+  /** Sent but not confirmed (the link to the store failed): it may have been recorded. */
+  | { readonly kind: 'unconfirmed' };
 
 export type StandingOutcome =
   | { readonly kind: 'ok'; readonly total: number; readonly rank: number | null }

@@ -2,13 +2,14 @@ import mysql, { type Connection as CallbackConnection } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import type { CheckIn, CheckInCommand } from '../../core/checkin.js';
 import type { IdGenerator } from '../../core/ids.js';
-import type { CheckInStorePort, CommitOutcome } from '../../core/ports/checkin-store.port.js';
+import type { CheckInStorePort, CommitOutcome, CommitWatch } from '../../core/ports/checkin-store.port.js';
 import type { CommitFeed, CommitSubscriber, CommittedCheckIn } from '../../core/ports/commit-feed.port.js';
 import type { LocalCalendar } from '../../core/time.js';
 import { CircuitBreaker } from '../../util/circuit-breaker.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 import { RingBuffer } from '../../util/ring-buffer.js';
 import { abandonConnection, isUnavailableError, queryBounded, type MysqlPool } from './pool.js';
+import { ServerClock } from './server-clock.js';
 
 export interface WriterOptions {
   readonly siteId: string;
@@ -55,12 +56,19 @@ interface Pending {
   readonly key: string | null;
   /** Cleared once called: a check-in sent back to the queue (see resolveExistingKeys) is announced once. */
   onWriting: (() => void) | undefined;
+  /** The caller's deadline; absent for callers that wait for the outcome however long. */
+  readonly watch: CommitWatch | undefined;
   id: bigint;
   /** Later requests with the same (client, key) while this one is being written. */
   followers: Pending[] | null;
 }
 
 const DUP_REQUEST_KEY = 'uq_checkins_request';
+/**
+ * A check-in with less time than this before its caller's deadline is not sent: its batch
+ * could hardly commit in time, and the batch's deadline (its earliest) would roll it all back.
+ */
+const MIN_REMAINING_MS = 15;
 
 /**
  * Group-commit check-in writer. Concurrent check-ins are gathered for at most `maxWaitMs`
@@ -89,6 +97,8 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
   private readonly recentKeys: BoundedMap<string, { readonly checkIn: CheckIn; readonly hash: string | null }>;
   /** Told after every commit of the rows just made durable (the pipeline, the sync thread). */
   private subscribers: readonly CommitSubscriber[] = [];
+  /** The server's clock, for the deadline each batch checks on the server before COMMIT. */
+  private readonly clock = new ServerClock();
 
   constructor(
     private readonly pool: MysqlPool,
@@ -120,7 +130,7 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
     return this.breaker.state;
   }
 
-  commit(cmd: CheckInCommand, city: string, onWriting?: () => void): Promise<CommitOutcome> {
+  commit(cmd: CheckInCommand, city: string, onWriting?: () => void, watch?: CommitWatch): Promise<CommitOutcome> {
     if (this.closed) return Promise.resolve(unavailable('the gateway is shutting down', 1));
     if (!this.breaker.allow()) {
       return Promise.resolve(unavailable('the database is unavailable', this.breaker.retryAfterSec()));
@@ -130,7 +140,7 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
     }
     return new Promise<CommitOutcome>((resolve) => {
       const key = cmd.requestKey === null ? null : keyOf(cmd);
-      const p: Pending = { cmd, city, day: this.calendar.day(cmd.at), resolve, key, onWriting, id: 0n, followers: null };
+      const p: Pending = { cmd, city, day: this.calendar.day(cmd.at), resolve, key, onWriting, watch, id: 0n, followers: null };
       if (key !== null) {
         const leader = this.inflightKeys.get(key);
         if (leader) {
@@ -225,19 +235,22 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     const started = performance.now();
-    for (const p of batch) {
-      p.id = this.ids.next();
-      if (p.onWriting !== undefined) {
-        p.onWriting();
-        p.onWriting = undefined;
-      }
-    }
+    for (const p of batch) p.id = this.ids.next();
     for (let attempt = 1; ; attempt++) {
       let conn: PoolConnection | undefined;
+      let sent = false;
       try {
         conn = await this.pool.getConnection();
+        if (this.clock.stale(performance.now())) await this.readServerClock(conn);
+        // Callers whose deadline passed while the batch waited (for a connection, a retry)
+        // were answered, or are about to be, that their check-in was not written: it must not be.
+        batch = this.withoutExpired(batch);
+        if (batch.length === 0) return;
         const committedMs = Date.now();
-        const results = await this.runTransaction(conn, batch, committedMs);
+        const transaction = this.runTransaction(conn, batch, committedMs);
+        sent = true;
+        announceWriting(batch);
+        const results = await transaction;
         this.breaker.success();
         this.answerCommitted(batch, results, committedMs);
         this.observer.batchCommitted(batch.length, performance.now() - started);
@@ -246,7 +259,8 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
         let usable = false;
         if (conn !== undefined && isQueryTimeout(e)) {
           // The statement still runs on the server (mysql2 only stops waiting): a ROLLBACK would
-          // queue behind it, and the batch could still COMMIT after its callers heard 503.
+          // queue behind it. Its deadline check keeps it from committing once its callers'
+          // deadlines have passed (`deadlineCheck`).
           await this.abandon(conn);
           conn = undefined;
         } else if (conn !== undefined) {
@@ -265,15 +279,46 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
         }
         const down = isUnavailableError(e);
         if (down) this.breaker.failure();
-        this.observer.batchFailed(batch.length, (e as { code?: string }).code ?? 'ERROR');
-        const reason = down ? 'the database is unavailable' : `the check-in could not be written (${(e as { code?: string }).code ?? 'ERROR'})`;
-        const outcome = unavailable(reason, this.breaker.retryAfterSec());
+        const code = (e as { code?: string }).code ?? 'ERROR';
+        if (isPastDeadline(e)) this.clock.forget(); // perhaps a loose reading: take a new one
+        this.observer.batchFailed(batch.length, code);
+        let outcome: CommitOutcome;
+        if (sent && !isServerError(e)) {
+          // The link failed with the transaction sent: it may have committed before the deadline.
+          outcome = { kind: 'unknown', reason: `the outcome of the check-in is unknown (${code})`, retryAfterSec: this.breaker.retryAfterSec() };
+        } else {
+          const reason = down ? 'the database is unavailable' : `the check-in could not be written (${code})`;
+          outcome = unavailable(reason, this.breaker.retryAfterSec());
+        }
         for (const p of batch) this.settle(p, outcome);
         return;
       } finally {
         conn?.release();
       }
     }
+  }
+
+  /** Answers the check-ins too close to their deadline as not written; returns the others. */
+  private withoutExpired(batch: Pending[]): Pending[] {
+    const cutoff = performance.now() + MIN_REMAINING_MS;
+    let kept: Pending[] | null = null;
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      if (p.watch === undefined || p.watch.deadlineAt > cutoff) {
+        kept?.push(p);
+        continue;
+      }
+      kept ??= batch.slice(0, i);
+      this.settle(p, unavailable('the check-in could not be written before its deadline', 1));
+    }
+    return kept ?? batch;
+  }
+
+  /** One round trip for the server's clock (see ServerClock); before the batch, never inside it. */
+  private async readServerClock(conn: PoolConnection): Promise<void> {
+    const sentAt = performance.now();
+    const [rows] = await conn.query({ sql: 'SELECT UNIX_TIMESTAMP(NOW(6)) * 1000 AS ms', timeout: this.opts.queryTimeoutMs });
+    this.clock.observe(sentAt, Number((rows as Array<{ ms: string | number }>)[0]!.ms), performance.now());
   }
 
   private answerCommitted(batch: readonly Pending[], results: unknown[], committedMs: number): void {
@@ -297,7 +342,7 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
     if (p.followers === null) return;
     for (const f of p.followers) {
       f.resolve(
-        outcome.kind === 'unavailable'
+        outcome.kind === 'unavailable' || outcome.kind === 'unknown'
           ? outcome
           : {
               kind: 'replay',
@@ -313,12 +358,22 @@ export class GroupCommitWriter implements CheckInStorePort, CommitFeed {
    * for every query, which a batch on the hot path does not need (errors keep their codes).
    */
   private runTransaction(conn: PoolConnection, batch: readonly Pending[], committedMs: number): Promise<unknown[]> {
-    const sql = buildBatchSql(batch, this.opts, committedMs);
+    const sql = buildBatchSql(batch, this.opts, committedMs, this.serverDeadline(batch));
     return new Promise((resolve, reject) => {
       // At run time `connection` is mysql2's callback connection (its typings say otherwise).
       const raw = conn.connection as unknown as CallbackConnection;
       raw.query({ sql, timeout: this.opts.queryTimeoutMs }, (err, results) => (err ? reject(err) : resolve(results as unknown as unknown[])));
     });
+  }
+
+  /**
+   * The server time (epoch ms) by which the batch must reach its COMMIT: its earliest
+   * caller's deadline, through the server clock's lower bound. Null when no caller set one.
+   */
+  private serverDeadline(batch: readonly Pending[]): number | null {
+    let earliest = Infinity;
+    for (const p of batch) if (p.watch !== undefined && p.watch.deadlineAt < earliest) earliest = p.watch.deadlineAt;
+    return earliest === Infinity ? null : this.clock.toServerMs(earliest);
   }
 
   /** Ends a connection whose statement timed out (KILL bounded by the query timeout, ≤ 1 s). */
@@ -425,7 +480,12 @@ const REWARD_RESULT = 2;
  * One transaction as one multi-statement string. The result of statement REWARD_RESULT
  * lists the check-ins that won their reward day. All values are escaped.
  */
-export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOptions, 'siteId' | 'owedMask' | 'replicate'>, committedMs: number): string {
+export function buildBatchSql(
+  batch: readonly Pending[],
+  opts: Pick<WriterOptions, 'siteId' | 'owedMask' | 'replicate'>,
+  committedMs: number,
+  serverDeadlineMs: number | null = null,
+): string {
   const site = esc(opts.siteId);
   const users: string[] = [];
   const rewards: string[] = [];
@@ -458,11 +518,49 @@ export function buildBatchSql(batch: readonly Pending[], opts: Pick<WriterOption
     `INSERT IGNORE INTO reward_days (msisdn, venue_id, day, checkin_id) VALUES ${rewards.join(',')} RETURNING checkin_id;` +
     `INSERT INTO checkins (id, msisdn, venue_id, channel, site, at_ms, day, client_id, request_key, request_hash) VALUES ${checkins.join(',')};` +
     (opts.owedMask !== 0 ? `INSERT INTO checkin_work (checkin_id, owed, pending, committed_ms) VALUES ${work.join(',')};` : '') +
+    // The deadline check comes after every statement that may wait for a row lock, and before
+    // the log entry, so a batch refused as late allocates no log seq.
+    (serverDeadlineMs !== null ? deadlineCheck(serverDeadlineMs) : '') +
     // Last before COMMIT: all row locks are held by now, so the log entry's seq becomes
     // visible within one commit of being allocated (the sender's gap rule relies on it).
     (opts.replicate ? `INSERT INTO sync_log (kind, refs, n, created_ms) VALUES ('checkin','${ids.join(',')}',${ids.length},${committedMs});` : '') +
     'COMMIT'
   );
+}
+
+/**
+ * The batch's last statement before COMMIT: fails (and the multi-statement stops, so COMMIT
+ * never runs) when the server's clock is past the deadline its callers were promised. Bytes
+ * can sit in a frozen link and reach the server long after the callers were answered; a
+ * server-side timeout (`max_statement_time`) would start counting only then. Both sides of
+ * this comparison are the server's clock.
+ */
+function deadlineCheck(serverDeadlineMs: number): string {
+  const sec = (Math.floor(serverDeadlineMs) / 1000).toFixed(3);
+  return `BEGIN NOT ATOMIC IF UNIX_TIMESTAMP(NOW(6)) > ${sec} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '${PAST_DEADLINE}'; END IF; END;`;
+}
+
+const PAST_DEADLINE = 'hopgate: the batch reached the server after its deadline';
+
+function isPastDeadline(e: unknown): boolean {
+  const err = e as { sqlState?: string; message?: string } | null;
+  return err?.sqlState === '45000' && err.message === PAST_DEADLINE;
+}
+
+/** The server answered the statement with an error: the transaction did not commit. */
+function isServerError(e: unknown): boolean {
+  return typeof (e as { sqlState?: unknown } | null)?.sqlState === 'string';
+}
+
+/** Tells the batch's callers their check-in is being sent (its outcome is in doubt until answered). */
+function announceWriting(batch: readonly Pending[]): void {
+  for (const p of batch) {
+    if (p.watch !== undefined) p.watch.inDoubt = true;
+    if (p.onWriting !== undefined) {
+      p.onWriting();
+      p.onWriting = undefined;
+    }
+  }
 }
 
 /** Orders `(msisdn,venue,day,id)` tuples by key only, keeping arrival order among equals. */

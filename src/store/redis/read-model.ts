@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { decodePoints, readModelKeys, type BoardName } from '../../core/leaderboard.js';
 import type { BoardEntry, ReadModelPort, SkipperInfo, Standing } from '../../core/ports/read-model.port.js';
 import type { LocalCalendar } from '../../core/time.js';
+import type { RedisGuard } from './redis-guard.js';
 import { defineScript } from './scripts.js';
 
 interface StandingsRedis extends Redis {
@@ -26,6 +27,8 @@ export class RedisReadModel implements ReadModelPort {
   constructor(
     redis: Redis,
     private readonly calendar: LocalCalendar,
+    /** Bounds each call a request waits for (see RedisGuard); none: the client's command timeout. */
+    private readonly guard: RedisGuard | null = null,
     /** The replica's freshness (replica-status.ts); absent = a master, always fresh. */
     private readonly freshness: { isStale(): boolean } | null = null,
   ) {
@@ -54,7 +57,7 @@ export class RedisReadModel implements ReadModelPort {
       // Bounded argument lists keep one script call short on the Redis side.
       for (let i = 0; i < unique.length; i += 500) {
         const chunk = unique.slice(i, i + 500);
-        const flat = await this.redis.standings(readModelKeys.board('global', ''), ...chunk);
+        const flat = await this.guarded(() => this.redis.standings(readModelKeys.board('global', ''), ...chunk));
         for (let j = 0; j < chunk.length; j++) {
           const score = flat[2 * j];
           const rank = flat[2 * j + 1];
@@ -74,11 +77,11 @@ export class RedisReadModel implements ReadModelPort {
     const key = readModelKeys.board(board, this.calendar.isoWeek(opts.atMs));
     let start = 0;
     if (opts.around !== undefined) {
-      const rank = await this.redis.zrevrank(key, opts.around);
+      const rank = await this.guarded(() => this.redis.zrevrank(key, opts.around!));
       if (rank === null) return [];
       start = Math.max(0, rank - Math.floor(opts.limit / 2));
     }
-    const flat = await this.redis.zrevrange(key, start, start + opts.limit - 1, 'WITHSCORES');
+    const flat = await this.guarded(() => this.redis.zrevrange(key, start, start + opts.limit - 1, 'WITHSCORES'));
     const entries: BoardEntry[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       entries.push({ rank: start + i / 2 + 1, msisdn: flat[i]!, points: decodePoints(Number(flat[i + 1])) });
@@ -86,12 +89,16 @@ export class RedisReadModel implements ReadModelPort {
     return entries;
   }
 
+  private guarded<T>(call: () => Promise<T>): Promise<T> {
+    return this.guard === null ? call() : this.guard.run(call);
+  }
+
   isStale(): boolean {
     return this.freshness !== null && this.freshness.isStale();
   }
 
   async skipper(venueId: string): Promise<SkipperInfo | null> {
-    const h = await this.redis.hgetall(readModelKeys.skipper(venueId));
+    const h = await this.guarded(() => this.redis.hgetall(readModelKeys.skipper(venueId)));
     if (!h.msisdn) return null;
     return { msisdn: h.msisdn, days: Number(h.days ?? 0), since: Number(h.since ?? 0) };
   }

@@ -46,6 +46,8 @@ export const en: Catalog = {
   'help.3': 'SMS CHECKIN <code>, POINTS, TOP or HELP to play by SMS. Keypad: 0 back, 98 more.',
   'lang.title': 'Choose your language:',
   'busy': 'Sorry, we are busy right now. Please try again in a minute.',
+  // The check-in was sent but not confirmed in time: it may count, so no "try again".
+  'unconfirmed': 'Your check-in is not confirmed yet. It may count: check My points soon before checking in again.',
   'throttled': 'Too many requests. Please try again shortly.',
   'expired': 'Your session has expired. Please dial {code} again.',
   'sorry': 'Sorry, we could not read your request. Please dial again.',

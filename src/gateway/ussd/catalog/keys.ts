@@ -55,6 +55,7 @@ export type MessageKey =
   | 'help.3'
   | 'lang.title'
   | 'busy'
+  | 'unconfirmed'
   | 'throttled'
   | 'expired'
   | 'sorry'

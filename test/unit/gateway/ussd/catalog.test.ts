@@ -19,7 +19,7 @@ const WORST = {
 
 const NAV: MessageKey[] = ['nav.more', 'nav.back'];
 /** END screens stand alone; help pages carry a hint only when it fits (dialog.ts); every other screen may. */
-const ALONE = new Set<MessageKey>(['busy', 'throttled', 'expired', 'sorry', 'badnumber']);
+const ALONE = new Set<MessageKey>(['busy', 'unconfirmed', 'throttled', 'expired', 'sorry', 'badnumber']);
 
 function composed(c: Readonly<Record<MessageKey, string>>, key: MessageKey): string[] {
   if (ALONE.has(key)) return [c[key]];
