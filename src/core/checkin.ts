@@ -87,6 +87,20 @@ export function checkVenue(venue: Venue | undefined, venueId: string): Result<Ve
   return ok(venue);
 }
 
+/**
+ * Venue names reach subscribers' USSD screens and SMS: a newline would forge menu lines, a
+ * control character garble a handset, a bidirectional override (U+202A–U+202E, U+2066–U+2069)
+ * reverse what follows. Joiners (U+200C/U+200D) stay: scripts such as Devanagari need them.
+ */
+export const UNPRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+
+const CITY = /^[\p{L}\p{N} _.'-]{1,64}$/u;
+
+/** A city name: 1–64 letters, digits, spaces or . _ ' - (venues, profiles, board names). */
+export function isCityName(value: string): boolean {
+  return CITY.test(value);
+}
+
 export function isVenueId(value: string): boolean {
   return VENUE_ID.test(value);
 }

@@ -1,3 +1,4 @@
+import { isCityName } from './checkin.js';
 /**
  * Leaderboards are Redis sorted sets in the read model. Ties go to whoever reached the
  * score first, so the score packs the points and "how early" into one double:
@@ -28,7 +29,7 @@ export function parseBoardName(raw: string): BoardName | null {
   if (raw === 'global' || raw === 'week') return raw;
   if (raw.startsWith('city:')) {
     const city = raw.slice(5);
-    if (/^[\p{L}\p{N} _.'-]{1,64}$/u.test(city)) return `city:${city.toLowerCase()}` as BoardName;
+    if (isCityName(city)) return `city:${city.toLowerCase()}` as BoardName;
   }
   return null;
 }

@@ -65,3 +65,10 @@ export interface SyncRejection {
   readonly reason: string;
 }
 
+
+const TELCO = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,15}$/;
+
+/** A telco's name in a profile: 1–16 letters, digits, space . _ - (the port API and sync). */
+export function isTelcoName(value: string): boolean {
+  return TELCO.test(value);
+}

@@ -3,8 +3,8 @@
  * answers. Pure: validation here decides, per record, whether a peer's record may be
  * applied; store-level refusals (a venue code taken here) come from the inbox.
  */
-import { CHANNELS, isVenueId, type Channel } from '../core/checkin.js';
-import type { SyncEntry, SyncRecord, SyncRejection } from '../core/replication.js';
+import { CHANNELS, isCityName, isVenueId, UNPRINTABLE, type Channel } from '../core/checkin.js';
+import { isTelcoName, type SyncEntry, type SyncRecord, type SyncRejection } from '../core/replication.js';
 
 export type { CheckInRecord, ProfileRecord, SyncEntry, SyncRecord, SyncRejection, VenueRecord } from '../core/replication.js';
 
@@ -33,7 +33,6 @@ const SNOWFLAKE = /^[1-9][0-9]{0,18}$/;
 const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const SITE = /^[a-z][a-z0-9-]{0,15}$/;
 const MAX_ID = (1n << 63n) - 1n;
-const UNPRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 
 export type RecordCheck = { readonly ok: true; readonly record: SyncRecord } | { readonly ok: false; readonly type: string; readonly id: string; readonly reason: string };
 
@@ -68,7 +67,7 @@ function checkVenue(r: Record<string, unknown>, id: string): RecordCheck {
   if (typeof r.name !== 'string' || r.name.trim().length === 0 || r.name.length > 120 || UNPRINTABLE.test(r.name)) {
     return bad('venue', id, 'name must be 1–120 printable characters');
   }
-  if (typeof r.city !== 'string' || !/^[\p{L}\p{N} _.'-]{1,64}$/u.test(r.city)) return bad('venue', id, 'city is not a city name');
+  if (typeof r.city !== 'string' || !isCityName(r.city)) return bad('venue', id, 'city is not a city name');
   if (typeof r.open !== 'boolean') return bad('venue', id, 'open must be a boolean');
   if (r.code !== null && (typeof r.code !== 'string' || !/^[0-9]{1,16}$/.test(r.code))) return bad('venue', id, 'code must be null or 1–16 digits');
   if (typeof r.version !== 'number' || !Number.isSafeInteger(r.version) || r.version < 1) return bad('venue', id, 'version must be a positive integer');
@@ -79,13 +78,11 @@ function checkVenue(r: Record<string, unknown>, id: string): RecordCheck {
   };
 }
 
-const TELCO = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,15}$/;
-
 function checkProfile(r: Record<string, unknown>, id: string): RecordCheck {
   if (typeof r.id !== 'string' || !MSISDN.test(r.id)) return bad('profile', id, 'id must be an E.164 number');
   if (typeof r.homeSite !== 'string' || !SITE.test(r.homeSite)) return bad('profile', id, 'homeSite is not a site id');
-  if (r.telco !== null && (typeof r.telco !== 'string' || !TELCO.test(r.telco))) return bad('profile', id, 'telco must be null or 1–16 letters, digits, space . _ -');
-  if (r.city !== null && (typeof r.city !== 'string' || !/^[\p{L}\p{N} _.'-]{1,64}$/u.test(r.city))) return bad('profile', id, 'city must be null or a city name');
+  if (r.telco !== null && (typeof r.telco !== 'string' || !isTelcoName(r.telco))) return bad('profile', id, 'telco must be null or 1–16 letters, digits, space . _ -');
+  if (r.city !== null && (typeof r.city !== 'string' || !isCityName(r.city))) return bad('profile', id, 'city must be null or a city name');
   if (r.lang !== null && (typeof r.lang !== 'string' || !/^[a-z]{2,3}$/.test(r.lang))) return bad('profile', id, 'lang must be null or a language code');
   if (typeof r.version !== 'number' || !Number.isSafeInteger(r.version) || r.version < 1) return bad('profile', id, 'version must be a positive integer');
   if (typeof r.site !== 'string' || !SITE.test(r.site)) return bad('profile', id, 'site is not a site id');

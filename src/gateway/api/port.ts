@@ -1,4 +1,5 @@
 import { normaliseMsisdn } from '../../core/msisdn.js';
+import { isTelcoName } from '../../core/replication.js';
 import type { UserRecord, UserRepository } from '../../store/mysql/user-repository.js';
 import type { HttpContext } from '../http-context.js';
 import { route, type Route } from '../route.js';
@@ -10,8 +11,6 @@ export interface PortDeps {
   readonly sites: readonly string[];
   readonly defaultCountryCode: string;
 }
-
-const TELCO = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,15}$/;
 
 /**
  * `POST /v1/users/{msisdn}/port` (admin key): mobile number portability. The profile moves
@@ -29,7 +28,7 @@ async function port(ctx: HttpContext, deps: PortDeps): Promise<void> {
   if (typeof body.homeSite !== 'string' || !deps.sites.includes(body.homeSite)) {
     return void ctx.error('VALIDATION_FAILED', `homeSite must be one of ${deps.sites.join(', ')}`, undefined, { field: 'homeSite' });
   }
-  if (body.telco !== undefined && (typeof body.telco !== 'string' || !TELCO.test(body.telco))) {
+  if (body.telco !== undefined && (typeof body.telco !== 'string' || !isTelcoName(body.telco))) {
     return void ctx.error('VALIDATION_FAILED', 'telco must be 1–16 letters, digits, space . _ -', undefined, { field: 'telco' });
   }
   let user: UserRecord;

@@ -1,5 +1,5 @@
 import type { Venue } from '../../core/checkin.js';
-import { isVenueId } from '../../core/checkin.js';
+import { isCityName, isVenueId, UNPRINTABLE } from '../../core/checkin.js';
 import type { HttpContext } from '../http-context.js';
 import { route, type Route } from '../route.js';
 import type { ApiDeps } from './deps.js';
@@ -65,13 +65,6 @@ async function putVenue(ctx: HttpContext, deps: ApiDeps): Promise<void> {
   }
 }
 
-/**
- * Venue names reach subscribers' USSD screens and SMS: a newline would forge menu lines, a
- * control character garble a handset, a bidirectional override (U+202A–U+202E, U+2066–U+2069)
- * reverse what follows. Joiners (U+200C/U+200D) stay: scripts such as Devanagari need them.
- */
-const UNPRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
-
 function validateVenueBody(b: Record<string, unknown>): { field: string; message: string } | null {
   if (typeof b.name !== 'string' || b.name.trim().length === 0 || b.name.length > 120) {
     return { field: 'name', message: 'name must be a string of 1–120 characters' };
@@ -79,7 +72,7 @@ function validateVenueBody(b: Record<string, unknown>): { field: string; message
   if (UNPRINTABLE.test(b.name)) {
     return { field: 'name', message: 'name must not contain control characters or bidirectional overrides' };
   }
-  if (typeof b.city !== 'string' || !/^[\p{L}\p{N} _.'-]{1,64}$/u.test(b.city)) {
+  if (typeof b.city !== 'string' || !isCityName(b.city)) {
     return { field: 'city', message: 'city must be 1–64 letters, digits, spaces or . _ \' -' };
   }
   if (b.open !== undefined && typeof b.open !== 'boolean') return { field: 'open', message: 'open must be a boolean' };

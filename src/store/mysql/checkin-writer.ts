@@ -503,7 +503,7 @@ export function buildBatchSql(
     // Whether it was rewarded is not stored here: reward_days says so (migration 005).
     checkins.push(`(${id},${msisdn},${venue},${esc(c.channel)},${site},${c.at},${day},${esc(c.clientId)},${esc(c.requestKey)},${esc(c.requestHash)})`);
     work.push(`(${id},${opts.owedMask},${opts.owedMask},${committedMs})`);
-    ids.push(id);
+    if (opts.replicate) ids.push(id);
   }
   // Rows of shared tables in key order: concurrent batches then take row locks in the same
   // order and cannot deadlock each other. The sort is stable, so the first check-in of a
