@@ -4,11 +4,11 @@
 // durable-write ceiling and the two echo ceilings. `stop()` drops what they created.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { Queue } from 'bullmq';
+import { freePort } from './link-proxy.js';
 import { createConventionalDatabase } from '../baselines/conventional/setup.js';
 import { dropBenchData, mysqlSocket, ROOT, spawnListening, startBenchGateway } from './processes.js';
 
@@ -195,14 +195,3 @@ export async function startReplicatedHopgate() {
   };
 }
 
-/** A port free now (the kernel's pick, released at once), for a site its peers must know in advance. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
